@@ -1,0 +1,96 @@
+"""Text cues the classifier labels cannot carry: threats, safety hazards, chasing, repeats, order numbers.
+
+Everything is a small regex with a negation check, so "不会给差评" or "没有冒烟" does not count. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A negation right before a cue cancels it ("我不会给差评", "没有冒烟", "不是要投诉").
+_NEGATION = re.compile(r"(不会|不想|不打算|不至于|不用|不要|不是|没有|没|别|并不|不需要|无需|不)[^，。,.!！?？]{0,3}$")
+
+THREAT = re.compile(
+    r"(12315|消协|消费者协会|工商局?|市场监管|315|差评|投诉|举报|曝光|律师|起诉|法院|报警|媒体|记者|微博|抖音上|黑猫)"
+)
+# "怎么投诉" / "投诉渠道" still ask to complain; "好评" is not a threat.
+SAFETY = re.compile(
+    r"(冒烟|着火|起火|火花|漏电|触电|电到|爆炸|炸了|爆了|烫伤|烧伤|烧焦|烧糊味|受伤|流血|划伤|电击|短路|自燃|焦味|烫手)"
+)
+ABUSE = re.compile(
+    r"(垃圾|骗子|骗人|坑人|坑爹|破[东西玩意]|什么破|什么玩意|无语|晕死|气死|恶心|差劲|太差|服了|忽悠|搞什么|"
+    r"有病|滚|tmd|妈的|尼玛|坑|欺骗|糊弄|敷衍|耍我|不要脸|扯|再也不|拉黑|呵呵)",
+    re.IGNORECASE,
+)
+# The customer says they asked before, or that it keeps happening.
+REPEAT = re.compile(
+    r"(问过|说过|说了|讲了|反馈过|联系过|催过|催了|几次|好几次|两次|三次|多少次|多少遍|又是|还是没|还没有?|一直|"
+    r"天天|每次|反复|第二次|上次|之前就|到底|究竟|都[0-9一二三四五六七八九十\[]|同样的)"
+)
+# Chasing an agent who does not answer.
+CHASE = re.compile(r"^\s*([?？!！。.]+|在吗|在不在|人呢|有人吗|还在吗|怎么不回|回复一下|回话|说话啊?|理我)\s*[?？!！]*\s*$")
+MULTI_PUNCT = re.compile(r"[?？]{2,}|[!！]{2,}")
+# Refund / cancel because the service failed (lost sale), not because of a change of mind.
+SERVICE_FAILURE = re.compile(
+    r"(不发货|没发货|还没发|未发货|缺货|没货|太慢|这么慢|等不了|等不及|来不及|不想等|遥遥无期|别家|其他品牌|换[个家]|"
+    r"不要了|算了|退掉|不买了|态度|耽误|延误|过期|不送|送不到|没收到|还没到|拒收)"
+)
+ESCALATE = re.compile(r"(领导|主管|经理|上级|负责人|换个?人|换客服|人工|转人工|真人|机器人)")
+ORDER_NO = re.compile(r"(?<![0-9A-Za-z])([A-Z]{0,3}\d{8,20})(?![0-9])")
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str   # threat | safety | abuse | repeat | chase | service_failure | escalate
+    text: str   # the matched words, shown in a reason
+
+
+def _find(pattern: re.Pattern[str], text: str, negatable: bool = True) -> str | None:
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 6):m.start()]
+        if negatable and _NEGATION.search(before):
+            continue
+        return m.group(0)
+    return None
+
+
+def threat(text: str) -> str | None:
+    """The threat words in `text` unless negated ("不会给差评" → None). "好评" never matches."""
+    hit = _find(THREAT, text)
+    if hit == "315" and "12315" not in text and not re.search(r"(打|拨|找|去)315", text):
+        return None  # a bare 315 is usually a number (price, model)
+    return hit
+
+
+def safety(text: str) -> str | None:
+    return _find(SAFETY, text)
+
+
+def abuse(text: str) -> str | None:
+    return _find(ABUSE, text)
+
+
+def repeat(text: str) -> str | None:
+    return _find(REPEAT, text, negatable=False)
+
+
+def service_failure(text: str) -> str | None:
+    return _find(SERVICE_FAILURE, text, negatable=False)
+
+
+def escalate(text: str) -> str | None:
+    return _find(ESCALATE, text)
+
+
+def is_chase(text: str) -> bool:
+    return bool(CHASE.match(text))
+
+
+def multi_punct(text: str) -> bool:
+    return bool(MULTI_PUNCT.search(text))
+
+
+def order_numbers(text: str) -> list[str]:
+    """Order numbers typed by the customer (8-20 digits, optional letter prefix)."""
+    return ORDER_NO.findall(text)

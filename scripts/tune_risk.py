@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Fit the escalation-risk weights on the jddc TRAIN split only and write assist_app/core/risk_model.json.
+
+Usage: tune_risk.py [--labels model|gold] [--target-recall 0.9] [--dry-run]
+  --labels model  classify every customer turn with the runtime classifier (what assist-review does; default)
+  --labels gold   use the human labels (only for developing the signals before a model exists)
+The warn threshold is picked on 5-fold cross-validated train scores (never on dev) as the highest score that
+keeps train recall >= --target-recall; critical is where cross-validated precision reaches 0.8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assist_app.core import risk as rk  # noqa: E402
+from assist_app.review import pipeline as pl  # noqa: E402
+from assist_app.review.dataset import gold_predictions, load_sessions, predict_sessions  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
+
+
+def features(sessions, preds):
+    X = [rk.design_row(rk.extract(pl.customer_turns(s, p))) for s, p in zip(sessions, preds, strict=True)]
+    return np.array(X, dtype=float)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--labels", choices=("model", "gold"), default="model")
+    ap.add_argument("--target-recall", type=float, default=0.9)
+    ap.add_argument("--C", type=float, default=0.5)
+    ap.add_argument("--dry-run", action="store_true")
+    a = ap.parse_args()
+    sessions, gold = load_sessions(DATA / "train.jsonl")
+    preds = gold_predictions(DATA / "train.jsonl") if a.labels == "gold" else predict_sessions(sessions)
+    X, y = features(sessions, preds), np.array(gold)
+    # class_weight balanced: 7% positives; we want the score to rank, the threshold handles the prior.
+    make = lambda: LogisticRegression(C=a.C, class_weight="balanced", max_iter=2000)  # noqa: E731
+    cv = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+        cv[te] = make().fit(X[tr], y[tr]).decision_function(X[te])
+    cv_score = np.round(100 / (1 + np.exp(-cv))).astype(int)
+    warn = 1
+    for t in range(100, 0, -1):
+        rec = ((cv_score >= t) & (y == 1)).sum() / y.sum()
+        if rec >= a.target_recall:
+            warn = t
+            break
+    crit = 99
+    for t in range(warn, 100):
+        sel = cv_score >= t
+        if sel.sum() and (y[sel] == 1).mean() >= 0.8:
+            crit = t
+            break
+    crit = max(crit, warn + 10)
+    clf = make().fit(X, y)
+    w = dict(zip(rk.FEATURES, (round(float(x), 4) for x in clf.coef_[0]), strict=True))
+    old = json.loads(rk.MODEL_PATH.read_text(encoding="utf-8")) if rk.MODEL_PATH.exists() else {}
+    model = {
+        "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "
+                "signal unit; warn/critical: score thresholds (0-100); extra: hand-set live-only signals.",
+        "labels": a.labels, "C": a.C, "target_recall_train_cv": a.target_recall,
+        "weights": w, "bias": round(float(clf.intercept_[0]), 4), "warn": warn, "critical": crit,
+        "extra": old.get("extra", {"vip": 0.6, "big_order": 0.4, "wait_after_min": 3.0, "wait_per_min": 0.15}),
+        "reason_min": old.get("reason_min", 0.4),
+    }
+    p = (cv_score >= warn)
+    tp = int((p & (y == 1)).sum())
+    print(f"train cv: warn>={warn} recall={tp / y.sum():.3f} precision={tp / max(1, p.sum()):.3f} "
+          f"critical>={crit}")
+    for k, v in sorted(w.items(), key=lambda kv: -abs(kv[1])):
+        print(f"  {k:15s} {v:+.3f}")
+    print(f"  bias {model['bias']:+.3f}")
+    if not a.dry_run:
+        rk.MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        rk.load_model.cache_clear()
+        print(f"wrote {rk.MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
