@@ -1,0 +1,81 @@
+"""One place that boots Qt + qasync, shared by the agent sidebar and the team-lead view (ui/lead).
+
+`run(main_coro_factory, argv)` creates the QApplication, installs a qasync QEventLoop as the asyncio loop,
+runs the coroutine to completion and returns its int exit code. Long work goes to `executor()`
+(a small thread pool) via `loop.run_in_executor`, never onto the Qt UI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "Microsoft YaHei", "PingFang SC")
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def ensure_platform() -> None:
+    """Headless machines (no DISPLAY/WAYLAND) fall back to the offscreen platform instead of aborting."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def create_app(argv: list[str] | None = None, app_name: str = "assist-sidebar"):
+    """Return the QApplication (creating it once), with CJK-capable fonts and org names for QSettings."""
+    ensure_platform()
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else app_name, *(argv or [])][:1])
+    app.setOrganizationName("assist_app")
+    app.setApplicationName(app_name)
+    families = set(QFontDatabase.families())
+    for fam in CJK_FONTS:
+        if fam in families:
+            font = QFont(fam)
+            font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
+            app.setFont(font)
+            break
+    return app
+
+
+def executor() -> ThreadPoolExecutor:
+    """The shared worker pool for inference and blocking I/O (2 workers: this is a 2-core box)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist-worker")
+    return _executor
+
+
+def install_loop(app):
+    """Install a qasync loop on an app whose Qt loop is (or will be) driven by someone else (tests)."""
+    import qasync
+
+    loop = qasync.QEventLoop(app, already_running=True)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_name: str = "assist-sidebar") -> int:
+    """Run `main()` on a qasync loop inside a fresh QApplication; returns its exit code."""
+    import qasync
+
+    app = create_app(argv, app_name)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return int(loop.run_until_complete(main()) or 0)
+    finally:
+        asyncio.set_event_loop(None)

@@ -1,0 +1,47 @@
+"""Escalation banner: shown when the engine's risk level is warn/critical, listing its reasons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+
+from assist_app.ui.widgets.common import Retranslatable, wrap_label
+
+_tr = QCoreApplication.translate
+
+
+class EscalationBanner(Retranslatable, QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(2)
+        self.headline = QLabel()
+        self.headline.setStyleSheet("font-weight: bold;")
+        self.reasons = wrap_label()
+        lay.addWidget(self.headline)
+        lay.addWidget(self.reasons)
+        self._risk = None
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.show_risk(self._risk)
+
+    def show_risk(self, risk) -> None:
+        """`risk` is core.Risk (score, level, reasons) or None."""
+        self._risk = risk
+        if risk is None or risk.level == "info":
+            self.hide()
+            return
+        self.setProperty("level", risk.level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        if risk.level == "critical":
+            head = _tr("Banner", "⚠ 建议升级处理（风险 %1）").replace("%1", str(risk.score))
+        else:
+            head = _tr("Banner", "⚠ 注意情绪变化（风险 %1）").replace("%1", str(risk.score))
+        self.headline.setText(head)
+        self.reasons.setText("\n".join(f"• {r}" for r in risk.reasons))
+        self.reasons.setVisible(bool(risk.reasons))
+        self.show()
