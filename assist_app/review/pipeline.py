@@ -90,15 +90,16 @@ def customer_turns(session: Session, preds: Sequence[Prediction]) -> list[rk.Cus
     return out
 
 
-def assess(session: Session, preds: Sequence[Prediction], model: rk.RiskModel | None = None) -> Reviewed:
+def assess(session: Session, preds: Sequence[Prediction], model: rk.RiskModel | None = None,
+           lang: str = "zh") -> Reviewed:
     sig = rk.extract(customer_turns(session, preds))
-    return Reviewed(id=session.id, risk=rk.score(sig, model=model), messages=list(preds),
+    return Reviewed(id=session.id, risk=rk.score(sig, model=model, lang=lang), messages=list(preds),
                     texts=[t for r, t in session.turns if r == "customer"])
 
 
 def review(lines: Sequence[str], clf: BatchClassifier, batch: int = 256,
            progress: Callable[[int, int], None] | None = None,
-           model: rk.RiskModel | None = None) -> list[Reviewed]:
+           model: rk.RiskModel | None = None, lang: str = "zh") -> list[Reviewed]:
     """Review every line (input order kept). Bad lines become error results; the rest are classified in batches."""
     parsed: list[Session | Reviewed] = []
     for n, line in enumerate(lines, 1):
@@ -116,16 +117,20 @@ def review(lines: Sequence[str], clf: BatchClassifier, batch: int = 256,
             items.extend(its)
         else:
             spans.append((0, 0))
-    preds: list[Prediction] = []
-    for start in range(0, len(items), batch):
-        preds.extend(clf.predict_batch(items[start:start + batch]))
+    # Similar lengths in one batch pad little; results go back to their original slots.
+    order = sorted(range(len(items)), key=lambda i: len(items[i][0]) + sum(map(len, items[i][1])))
+    preds: list[Prediction] = [None] * len(items)  # type: ignore[list-item]
+    for start in range(0, len(order), batch):
+        idx = order[start:start + batch]
+        for i, p in zip(idx, clf.predict_batch([items[i] for i in idx]), strict=True):
+            preds[i] = p
         if progress:
-            progress(len(preds), len(items))
+            progress(min(start + batch, len(items)), len(items))
     if progress and not items:
         progress(0, 0)
     out: list[Reviewed] = []
     for p, (a, b) in zip(parsed, spans, strict=True):
-        out.append(assess(p, preds[a:b], model) if isinstance(p, Session) else p)
+        out.append(assess(p, preds[a:b], model, lang) if isinstance(p, Session) else p)
     return out
 
 
