@@ -160,9 +160,14 @@ class AgentChatWindow(Retranslatable, QWidget):
             self.send.emit(self._conv.conversation_id, text)
 
 
+def role_name(role: str) -> str:
+    return {"customer": _tr("Chat", "客户"), "agent": _tr("Chat", "我"), "bot": _tr("Chat", "机器人"),
+            "system": _tr("Chat", "系统"), "lead": _tr("Chat", "主管提示")}.get(role, role)
+
+
 def _line_html(line) -> str:
-    who = {"customer": "#1f6feb", "agent": "#34a853", "bot": "#8a9099", "system": "#8a9099"}.get(line.role, "#8a9099")
+    who = {"customer": "#1f6feb", "agent": "#34a853", "lead": "#d46b08"}.get(line.role, "#8a9099")
     ts = line.ts.strftime("%H:%M:%S") if line.ts else ""
     align = "right" if line.role == "agent" else "left"
     return (f"<div style='text-align:{align}; margin:4px 0'><span style='color:{who}; font-size:small'>"
-            f"{html.escape(line.role)} {ts}</span><br>{html.escape(line.text)}</div>")
+            f"{html.escape(role_name(line.role))} {ts}</span><br>{html.escape(line.text)}</div>")

@@ -95,7 +95,7 @@ class ConversationDelegate(QStyledItemDelegate):
         line1_y = r.top() + 6
         # wait timer (right of line 1)
         wait = conv.wait_seconds(self._model.now)
-        wait_txt = "⏱ " + format_wait(wait) if conv.waiting_since is not None else ""
+        wait_txt = format_wait(wait) if conv.waiting_since is not None else ""
         wait_w = fm.horizontalAdvance(wait_txt) + 4 if wait_txt else 0
         if wait_txt:
             p.setPen(pal.risk["critical"] if wait >= 120 else pal.muted)

@@ -68,7 +68,7 @@ class OrderBlock(QFrame):
             lay.addWidget(lab)
         for d in deadlines:
             until = getattr(d, "until", None) or d.deadline
-            text = f"⏳ {deadline_name(d.kind)} {_fmt(until)}"
+            text = f"{deadline_name(d.kind)} {_fmt(until)}"
             if getattr(d, "expired", False) or until < now:
                 text += _tr("Orders", "（已过期）")
             lab = wrap_label(text)

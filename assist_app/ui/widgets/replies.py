@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from assist_app.ui.widgets.common import Card, wrap_label
 
 _tr = QCoreApplication.translate
 
 
-class ReplyButton(QPushButton):
-    """A wrapping, clickable reply card (QPushButton cannot wrap text, so it hosts labels)."""
+class ReplyButton(QFrame):
+    """A wrapping, clickable reply card (a QPushButton cannot wrap text or grow with it)."""
+
+    clicked = Signal()
 
     def __init__(self, index: int, parent=None):
         super().__init__(parent)
@@ -34,17 +36,10 @@ class ReplyButton(QPushButton):
         for w in (self.key, self.text, self.note):
             w.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return True
-
-    def heightForWidth(self, w: int) -> int:  # noqa: N802
-        return self.layout().heightForWidth(w)
-
-    def sizeHint(self):  # noqa: N802
-        hint = self.layout().sizeHint()
-        if self.width() > 0:
-            hint.setHeight(self.layout().heightForWidth(self.width()))
-        return hint
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 class RepliesCard(Card):
@@ -58,7 +53,7 @@ class RepliesCard(Card):
         self.body.addWidget(self.empty)
         for i in range(3):
             b = ReplyButton(i)
-            b.clicked.connect(lambda _=False, i=i: self.choose(i))
+            b.clicked.connect(lambda i=i: self.choose(i))
             self.buttons.append(b)
             self.body.addWidget(b)
         self.retranslate()

@@ -1,0 +1,216 @@
+"""Assemble and run the agent sidebar: demo backend (optional), stream client, session, windows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication
+
+from assist_app.ui import docking, runtime
+from assist_app.ui.chat_window import AgentChatWindow
+from assist_app.ui.controller import SidebarController
+from assist_app.ui.engine import EngineAdapter
+from assist_app.ui.i18n import LanguageManager
+from assist_app.ui.session import AgentSession
+from assist_app.ui.sidebar import SidebarWindow
+from assist_app.ui.theme import ThemeManager
+
+log = logging.getLogger(__name__)
+
+
+def classifier_loader(model_dir=None):
+    def load():
+        from assist_app.nlp.classifier import load_classifier
+
+        return load_classifier(model_dir)
+
+    return load
+
+
+@dataclass
+class AgentApp:
+    """Everything one running sidebar owns; `close()` stops it in the right order."""
+
+    session: AgentSession
+    window: SidebarWindow
+    chat: AgentChatWindow | None
+    controller: SidebarController
+    languages: LanguageManager
+    themes: ThemeManager
+    client: Any = None
+    demo: Any = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            self.client.stop()
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.demo is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.demo.stop)
+            self.demo = None
+
+
+async def start_agent(url: str, token: str, *, lang: str = "zh", theme: str = "light", with_chat: bool = True,
+                      model_dir=None, load_classifier=None, settings=None, demo=None,
+                      agent_id: str = "") -> AgentApp:
+    """Build the windows, load the classifier off the UI thread, then connect. Used by main and by tests."""
+    from assist_app.stream.client import StreamClient
+
+    languages = LanguageManager(lang)
+    themes = ThemeManager(theme)
+    session = AgentSession(runtime.executor(), EngineAdapter(),
+                           load_classifier or classifier_loader(model_dir), lang=lang, agent_id=agent_id)
+    window = SidebarWindow()
+    chat = AgentChatWindow() if with_chat else None
+    app = AgentApp(session, window, chat, None, languages, themes, demo=demo)  # type: ignore[arg-type]
+
+    async def send(ev) -> None:
+        try:
+            await app.client.send(ev)
+        except Exception as exc:  # noqa: BLE001 - show, do not crash the UI
+            log.warning("send failed: %s", exc)
+            window.actions.set_ticket_result(str(exc))
+
+    app.controller = SidebarController(session, window, chat, languages, themes, send=send, settings=settings)
+    if not await session.load():
+        window.set_classifier_unavailable(session.classifier_error)
+
+    def on_state(state) -> None:
+        window.set_connection(state.status, getattr(state, "retry_in_s", None))
+
+    app.client = StreamClient(url, token, on_event=session.handle_event, on_state=on_state)
+    app.tasks.append(asyncio.get_running_loop().create_task(app.client.run()))
+    return app
+
+
+def place_windows(app: AgentApp, settings) -> None:
+    w = app.window
+    restored = docking.restore(w, settings) if settings is not None else False
+    if not restored:
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        rect = docking.right_edge_rect(screen)
+        w.setGeometry(rect)
+    w.set_pinned(docking.is_always_on_top(w))
+    w.show()
+    if app.chat is not None:
+        screen = (w.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        app.chat.setGeometry(docking.beside_rect(w.geometry(), screen))
+        app.chat.show()
+
+
+def compose(app: AgentApp) -> QPixmap:
+    """The chat window (if any) and the sidebar side by side, as the agent sees them."""
+    parts = ([app.chat] if app.chat is not None else []) + [app.window]
+    grabs = [p.grab() for p in parts]
+    width = sum(g.width() for g in grabs) + 8 * (len(grabs) - 1)
+    height = max(g.height() for g in grabs)
+    dpr = grabs[0].devicePixelRatio()
+    out = QPixmap(int(width * dpr), int(height * dpr))
+    out.setDevicePixelRatio(dpr)
+    out.fill(QColor("#9aa0a6"))
+    p = QPainter(out)
+    x = 0
+    for g in grabs:
+        p.drawPixmap(QPoint(x, 0), g)
+        x += int(g.width() / g.devicePixelRatio()) + 8
+    p.end()
+    return out
+
+
+def _pick(app: AgentApp, how: str) -> str:
+    from assist_app.ui.viewmodel import order_conversations
+
+    convs = [c for c in order_conversations(list(app.session.conversations.values()), app.session.clock())
+             if c.assist is not None]
+    if not convs:
+        return ""
+    if how == "calm":
+        calm = [c for c in convs if c.risk_level == "info" and c.emotion in ("neutral", "positive")
+                and c.context is not None and c.context.orders]
+        return (calm or convs[::-1])[0].conversation_id
+    if how == "angry":
+        angry = [c for c in convs if c.risk_level == "critical"] or [c for c in convs if c.risk_level == "warn"]
+        return (angry or convs)[0].conversation_id
+    return convs[0].conversation_id
+
+
+async def take_screenshot(app: AgentApp, args) -> int:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + args.timeout
+
+    def ready() -> bool:
+        analysed = [c for c in app.session.conversations.values() if c.assist is not None]
+        if args.select == "angry" and not any(c.risk_level != "info" for c in analysed):
+            return False
+        return len(analysed) >= args.min_chats
+
+    while loop.time() < deadline and not ready():
+        await asyncio.sleep(0.1)
+    await asyncio.wait_for(app.session.idle(), timeout=5)
+    cid = _pick(app, args.select)
+    if cid:
+        app.window.list.select_id(cid)
+    app.controller.flush()
+    if args.panel == "orders":
+        app.window.scroll.ensureWidgetVisible(app.window.orders, 0, 0)
+        app.window.scroll.verticalScrollBar().setValue(app.window.orders.y() - 4)
+    for _ in range(3):  # let layouts settle (word-wrapped labels need a second pass)
+        QApplication.processEvents()
+        await asyncio.sleep(0.05)
+    n = len(app.session.conversations)
+    pix = compose(app)
+    args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+    if not pix.save(str(args.screenshot), "PNG"):
+        print(f"assist-sidebar: cannot write {args.screenshot}", file=sys.stderr)
+        return 1
+    analysed = sum(1 for c in app.session.conversations.values() if c.assist is not None)
+    print(f"screenshot: {args.screenshot} ({pix.width()}x{pix.height()}, {n} live chats, {analysed} analysed"
+          + (f"; classifier unavailable: {app.session.classifier_error}" if app.session.classifier_error else "")
+          + ")")
+    return 0 if n else 1
+
+
+async def run_agent(args) -> int:
+    settings = docking.settings()
+    lang = args.lang or str(settings.value("ui/lang", "zh"))
+    theme = args.theme or str(settings.value("ui/theme", "light"))
+    if args.screenshot:
+        lang, theme = args.lang or "zh", args.theme or "light"
+    demo = None
+    if args.demo:
+        from assist_app.demo import start_demo_backend
+
+        loop = asyncio.get_running_loop()
+        demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=args.db, speed=args.speed))
+        agent = args.agent or demo.agent_ids[0]
+        url, token = demo.url, demo.tokens[agent]
+    else:
+        url, token, agent = args.url, args.token, ""
+    app = await start_agent(url, token, lang=lang, theme=theme, with_chat=args.demo and not args.no_chat,
+                            model_dir=args.model_dir, settings=None if args.screenshot else settings,
+                            demo=demo, agent_id=agent)
+    try:
+        if args.screenshot:
+            app.window.resize(420, 1000)
+            app.window.show()
+            if app.chat is not None:
+                app.chat.resize(540, 1000)
+                app.chat.show()
+            return await take_screenshot(app, args)
+        place_windows(app, settings)
+        closed = asyncio.Event()
+        QApplication.instance().lastWindowClosed.connect(closed.set)
+        await closed.wait()
+        docking.save(app.window, settings)
+        settings.setValue("ui/lang", app.languages.lang)
+        return 0
+    finally:
+        await app.close()
