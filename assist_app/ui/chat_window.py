@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from assist_app.ui.viewmodel import ConversationView
 from assist_app.ui.widgets.common import Retranslatable
 
-_tr = QCoreApplication.translate
 # An Enter arriving this soon after a candidate was committed belongs to the IME, not to the agent.
 COMMIT_GRACE_MS = 120
 
@@ -129,15 +128,15 @@ class AgentChatWindow(Retranslatable, QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_tr("Chat", "客服聊天窗口"))
-        self.send_btn.setText(_tr("Chat", "发送"))
-        self.hint.setText(_tr("Chat", "Enter 发送 · Shift+Enter 换行 · Ctrl+1/2/3 插入推荐"))
-        self.input.setPlaceholderText(_tr("Chat", "输入回复…"))
+        self.setWindowTitle(QCoreApplication.translate("Chat", "客服聊天窗口"))
+        self.send_btn.setText(QCoreApplication.translate("Chat", "发送"))
+        self.hint.setText(QCoreApplication.translate("Chat", "Enter 发送 · Shift+Enter 换行 · Ctrl+1/2/3 插入推荐"))
+        self.input.setPlaceholderText(QCoreApplication.translate("Chat", "输入回复…"))
         self._render_title()
 
     def _render_title(self) -> None:
         c = self._conv
-        self.title.setText(c.nick if c else _tr("Chat", "未选择会话"))
+        self.title.setText(c.nick if c else QCoreApplication.translate("Chat", "未选择会话"))
 
     def conversation_id(self) -> str:
         return self._conv.conversation_id if self._conv else ""
@@ -161,8 +160,8 @@ class AgentChatWindow(Retranslatable, QWidget):
 
 
 def role_name(role: str) -> str:
-    return {"customer": _tr("Chat", "客户"), "agent": _tr("Chat", "我"), "bot": _tr("Chat", "机器人"),
-            "system": _tr("Chat", "系统"), "lead": _tr("Chat", "主管提示")}.get(role, role)
+    return {"customer": QCoreApplication.translate("Chat", "客户"), "agent": QCoreApplication.translate("Chat", "我"), "bot": QCoreApplication.translate("Chat", "机器人"),
+            "system": QCoreApplication.translate("Chat", "系统"), "lead": QCoreApplication.translate("Chat", "主管提示")}.get(role, role)
 
 
 def _line_html(line) -> str:

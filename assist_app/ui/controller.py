@@ -26,7 +26,6 @@ from assist_app.ui.theme import ThemeManager
 from assist_app.ui.viewmodel import order_conversations
 
 log = logging.getLogger(__name__)
-_tr = QCoreApplication.translate
 REORDER_EVERY_S = 5.0
 
 
@@ -119,7 +118,7 @@ class SidebarController(QObject):
             self.chat.input.insert_reply(text)
             return "chat"
         QGuiApplication.clipboard().setText(text)
-        self.window.actions.set_ticket_result(_tr("Sidebar", "已复制到剪贴板，粘贴到聊天窗口即可发送"))
+        self.window.actions.set_ticket_result(QCoreApplication.translate("Sidebar", "已复制到剪贴板，粘贴到聊天窗口即可发送"))
         return "clipboard"
 
     def _spawn(self, coro) -> None:
@@ -140,7 +139,7 @@ class SidebarController(QObject):
         ticket = draft.to_dict() if hasattr(draft, "to_dict") else dict(draft)
         ev = P.TicketCreate(conversation_id=draft.conversation_id, ticket=ticket, id=uuid.uuid4().hex[:8])
         self._spawn(self._send(ev))
-        self.window.actions.set_ticket_result(_tr("Sidebar", "工单已提交：%1").replace("%1", draft.title))
+        self.window.actions.set_ticket_result(QCoreApplication.translate("Sidebar", "工单已提交：%1").replace("%1", draft.title))
 
     def _on_language(self, lang: str) -> None:
         self.window.set_lang(lang)

@@ -19,7 +19,6 @@ from assist_app.ui.runtime import RESOURCES
 
 I18N_DIR = RESOURCES / "i18n"
 LANGUAGES = ("zh", "en")
-_tr = QCoreApplication.translate
 
 
 class LanguageManager(QObject):
@@ -72,20 +71,20 @@ def emotion_name(emotion: str, lang: str) -> str:
 
 def order_state_name(state: str) -> str:
     names = {
-        "unpaid": _tr("Orders", "待付款"),
-        "paid": _tr("Orders", "待发货"),
-        "shipped": _tr("Orders", "运输中"),
-        "signed": _tr("Orders", "已签收"),
-        "completed": _tr("Orders", "交易成功"),
-        "refunding": _tr("Orders", "退款中"),
-        "returned": _tr("Orders", "已退货退款"),
-        "cancelled": _tr("Orders", "已取消"),
+        "unpaid": QCoreApplication.translate("Orders", "待付款"),
+        "paid": QCoreApplication.translate("Orders", "待发货"),
+        "shipped": QCoreApplication.translate("Orders", "运输中"),
+        "signed": QCoreApplication.translate("Orders", "已签收"),
+        "completed": QCoreApplication.translate("Orders", "交易成功"),
+        "refunding": QCoreApplication.translate("Orders", "退款中"),
+        "returned": QCoreApplication.translate("Orders", "已退货退款"),
+        "cancelled": QCoreApplication.translate("Orders", "已取消"),
     }
     return names.get(state, state)
 
 
 def risk_level_name(level: str) -> str:
-    names = {"info": _tr("Risk", "正常"), "warn": _tr("Risk", "注意"), "critical": _tr("Risk", "需升级")}
+    names = {"info": QCoreApplication.translate("Risk", "正常"), "warn": QCoreApplication.translate("Risk", "注意"), "critical": QCoreApplication.translate("Risk", "需升级")}
     return names.get(level, level)
 
 

@@ -30,8 +30,6 @@ from assist_app.ui.widgets.orders import OrdersCard
 from assist_app.ui.widgets.replies import RepliesCard
 from assist_app.ui.widgets.status import ConnectionIndicator, Notice
 
-_tr = QCoreApplication.translate
-
 
 class SidebarWindow(Retranslatable, QWidget):
     selected = Signal(str)            # conversation id
@@ -130,14 +128,14 @@ class SidebarWindow(Retranslatable, QWidget):
 
     # --- texts ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.setWindowTitle(_tr("Sidebar", "坐席助手"))
-        self.app_title.setText(_tr("Sidebar", "坐席助手"))
-        self.lang_btn.setText(_tr("Sidebar", "EN"))
-        self.lang_btn.setToolTip(_tr("Sidebar", "切换语言"))
-        self.theme_btn.setText(_tr("Sidebar", "深色"))
-        self.theme_btn.setToolTip(_tr("Sidebar", "切换浅色/深色主题"))
-        self.pin_btn.setText(_tr("Sidebar", "置顶"))
-        self.pin_btn.setToolTip(_tr("Sidebar", "窗口始终在最前"))
+        self.setWindowTitle(QCoreApplication.translate("Sidebar", "坐席助手"))
+        self.app_title.setText(QCoreApplication.translate("Sidebar", "坐席助手"))
+        self.lang_btn.setText(QCoreApplication.translate("Sidebar", "EN"))
+        self.lang_btn.setToolTip(QCoreApplication.translate("Sidebar", "切换语言"))
+        self._theme_text()
+        self.theme_btn.setToolTip(QCoreApplication.translate("Sidebar", "切换浅色/深色主题"))
+        self.pin_btn.setText(QCoreApplication.translate("Sidebar", "置顶"))
+        self.pin_btn.setToolTip(QCoreApplication.translate("Sidebar", "窗口始终在最前"))
 
     def set_lang(self, lang: str) -> None:
         """Data-driven texts (intent/emotion names) follow the language too."""
@@ -149,6 +147,12 @@ class SidebarWindow(Retranslatable, QWidget):
         self.list.set_palette(pal)
         self.header.set_palette(pal)
         self.theme_btn.setProperty("theme", theme)
+        self._theme_text()
+
+    def _theme_text(self) -> None:
+        dark = self.theme_btn.property("theme") == "dark"
+        self.theme_btn.setText(QCoreApplication.translate("Sidebar", "浅色") if dark
+                               else QCoreApplication.translate("Sidebar", "深色"))
 
     def set_pinned(self, on: bool) -> None:
         self.pin_btn.blockSignals(True)

@@ -7,8 +7,6 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from assist_app.ui.widgets.common import Retranslatable, wrap_label
 
-_tr = QCoreApplication.translate
-
 
 class EscalationBanner(Retranslatable, QFrame):
     def __init__(self, parent=None):
@@ -38,9 +36,9 @@ class EscalationBanner(Retranslatable, QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         if risk.level == "critical":
-            head = _tr("Banner", "⚠ 建议升级处理（风险 %1）").replace("%1", str(risk.score))
+            head = QCoreApplication.translate("Banner", "⚠ 建议升级处理（风险 %1）").replace("%1", str(risk.score))
         else:
-            head = _tr("Banner", "⚠ 注意情绪变化（风险 %1）").replace("%1", str(risk.score))
+            head = QCoreApplication.translate("Banner", "⚠ 注意情绪变化（风险 %1）").replace("%1", str(risk.score))
         self.headline.setText(head)
         self.reasons.setText("\n".join(f"• {r}" for r in risk.reasons))
         self.reasons.setVisible(bool(risk.reasons))

@@ -11,8 +11,6 @@ from assist_app.ui.theme import PALETTES, Palette
 from assist_app.ui.viewmodel import ConversationView
 from assist_app.ui.widgets.common import Card, chip, clear_layout
 
-_tr = QCoreApplication.translate
-
 
 class Sparkline(QWidget):
     """Smoothed negative-emotion score per customer message (0 calm … 1 upset), oldest left."""
@@ -102,15 +100,15 @@ class HeaderCard(Card):
         self.show_conversation(self._conv)
 
     def retranslate(self) -> None:
-        self.trend_label.setText(_tr("Header", "情绪走势"))
-        self.intent_label.setText(_tr("Header", "意图"))
+        self.trend_label.setText(QCoreApplication.translate("Header", "情绪走势"))
+        self.intent_label.setText(QCoreApplication.translate("Header", "意图"))
         self.show_conversation(self._conv)
 
     def show_conversation(self, conv: ConversationView | None) -> None:
         self._conv = conv
         clear_layout(self.tags_row)
         if conv is None:
-            self.nick.setText(_tr("Header", "未选择会话"))
+            self.nick.setText(QCoreApplication.translate("Header", "未选择会话"))
             self.level.setText("")
             self.intent.setText("—")
             self.emotion.setText("")
@@ -122,7 +120,7 @@ class HeaderCard(Card):
         if cust:
             for tag in cust.tags:
                 self.tags_row.addWidget(chip(tag, vip=tag in ("88VIP", "PLUS")))
-            self.tags_row.addWidget(chip(_tr("Header", "复购 %1 次").replace("%1", str(cust.repurchase_count))))
+            self.tags_row.addWidget(chip(QCoreApplication.translate("Header", "复购 %1 次").replace("%1", str(cust.repurchase_count))))
         if conv.channel or conv.shop:
             ch = QLabel(" · ".join(x for x in (conv.shop, conv.channel) if x))
             ch.setObjectName("Muted")
@@ -136,10 +134,10 @@ class HeaderCard(Card):
         uncertain = getattr(a, "uncertain", None) if a is not None else (pred.uncertain if pred else None)
         if intent is None:
             self.intent.setObjectName("Uncertain")
-            self.intent.setText(_tr("Header", "等待分析…") if conv.lines else "—")
+            self.intent.setText(QCoreApplication.translate("Header", "等待分析…") if conv.lines else "—")
         elif uncertain:
             self.intent.setObjectName("Uncertain")
-            self.intent.setText(_tr("Header", "不确定") + f"（{intent_name(intent, self._lang)}? {conf:.0%}）")
+            self.intent.setText(QCoreApplication.translate("Header", "不确定") + f"（{intent_name(intent, self._lang)}? {conf:.0%}）")
         else:
             self.intent.setObjectName("")
             self.intent.setText(f"{intent_name(intent, self._lang)}  {conf:.0%}")

@@ -9,7 +9,6 @@ from assist_app.domain import yuan
 from assist_app.ui.viewmodel import ConversationView
 from assist_app.ui.widgets.common import Card, clear_layout, wrap_label
 
-_tr = QCoreApplication.translate
 MAX_PROMOS = 5
 
 
@@ -26,8 +25,8 @@ class PromotionsCard(Card):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(_tr("Offers", "优惠与到手价"))
-        self.send_btn.setText(_tr("Offers", "插入到手价"))
+        self.title.setText(QCoreApplication.translate("Offers", "优惠与到手价"))
+        self.send_btn.setText(QCoreApplication.translate("Offers", "插入到手价"))
         self.show_conversation(self._conv)
 
     def show_conversation(self, conv: ConversationView | None) -> None:
@@ -38,7 +37,7 @@ class PromotionsCard(Card):
         self._line = quote.line if quote is not None and quote.line else ""
         self.send_btn.setEnabled(bool(self._line))
         if quote is not None:
-            head = _tr("Offers", "到手价 ¥%1（原价 ¥%2，省 ¥%3）").replace("%1", yuan(quote.pay_fen)).replace(
+            head = QCoreApplication.translate("Offers", "到手价 ¥%1（原价 ¥%2，省 ¥%3）").replace("%1", yuan(quote.pay_fen)).replace(
                 "%2", yuan(quote.list_fen)).replace("%3", yuan(quote.saved_fen))
             lab = wrap_label(head)
             lab.setStyleSheet("font-weight: bold; color: #d4380d;")
@@ -52,10 +51,10 @@ class PromotionsCard(Card):
             mark = "✔ " if p.promo_id in used else "· "
             extra = ""
             if p.ends_at is not None:
-                extra = _tr("Offers", "（至 %1）").replace("%1", p.ends_at.strftime("%m-%d"))
+                extra = QCoreApplication.translate("Offers", "（至 %1）").replace("%1", p.ends_at.strftime("%m-%d"))
             self.body.addWidget(wrap_label(mark + p.title + extra, "" if p.promo_id in used else "Muted"))
         if not promos and quote is None:
-            self.body.addWidget(wrap_label(_tr("Offers", "当前无可用活动"), "Muted"))
+            self.body.addWidget(wrap_label(QCoreApplication.translate("Offers", "当前无可用活动"), "Muted"))
 
 
 class KnowledgeCard(Card):
@@ -77,8 +76,8 @@ class KnowledgeCard(Card):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(_tr("Knowledge", "知识库"))
-        self.insert_btn.setText(_tr("Knowledge", "插入"))
+        self.title.setText(QCoreApplication.translate("Knowledge", "知识库"))
+        self.insert_btn.setText(QCoreApplication.translate("Knowledge", "插入"))
         self.show_conversation(self._conv)
 
     def show_conversation(self, conv: ConversationView | None) -> None:
@@ -87,7 +86,7 @@ class KnowledgeCard(Card):
         self._answer = kb.answer if kb is not None else ""
         self.insert_btn.setEnabled(bool(self._answer))
         if kb is None:
-            self.kb_title.setText(_tr("Knowledge", "无匹配条目"))
+            self.kb_title.setText(QCoreApplication.translate("Knowledge", "无匹配条目"))
             self.answer.setText("")
             self.source.setText("")
             self.answer.hide()
@@ -95,7 +94,7 @@ class KnowledgeCard(Card):
             return
         self.kb_title.setText(kb.title)
         self.answer.setText(kb.answer)
-        self.source.setText(_tr("Knowledge", "来源：%1").replace("%1", kb.entry_id))
+        self.source.setText(QCoreApplication.translate("Knowledge", "来源：%1").replace("%1", kb.entry_id))
         self.answer.show()
         self.source.show()
 
@@ -122,9 +121,9 @@ class ActionsCard(Card):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(_tr("Actions", "处理"))
-        self.ticket_btn.setText(_tr("Actions", "创建工单"))
-        self.retention_btn.setText(_tr("Actions", "挽留方案"))
+        self.title.setText(QCoreApplication.translate("Actions", "处理"))
+        self.ticket_btn.setText(QCoreApplication.translate("Actions", "创建工单"))
+        self.retention_btn.setText(QCoreApplication.translate("Actions", "挽留方案"))
         self.show_conversation(self._conv)
 
     def show_conversation(self, conv: ConversationView | None) -> None:
@@ -136,10 +135,10 @@ class ActionsCard(Card):
         self.retention_btn.setEnabled(r is not None and r.kind != "none")
         lines = []
         if t is not None:
-            lines.append(_tr("Actions", "工单：%1").replace("%1", t.title)
-                         + (_tr("Actions", "（待补充：%1）").replace("%1", "、".join(t.missing)) if t.missing else ""))
+            lines.append(QCoreApplication.translate("Actions", "工单：%1").replace("%1", t.title)
+                         + (QCoreApplication.translate("Actions", "（待补充：%1）").replace("%1", "、".join(t.missing)) if t.missing else ""))
         if r is not None and r.kind != "none":
-            lines.append(_tr("Actions", "挽留：%1").replace("%1", r.text))
+            lines.append(QCoreApplication.translate("Actions", "挽留：%1").replace("%1", r.text))
         self.detail.setText("\n".join(lines))
         self.detail.setVisible(bool(lines))
 

@@ -12,7 +12,6 @@ from assist_app.ui.i18n import order_state_name
 from assist_app.ui.viewmodel import ConversationView, order_deadlines
 from assist_app.ui.widgets.common import Card, clear_layout, wrap_label
 
-_tr = QCoreApplication.translate
 MAX_ORDERS = 4
 MAX_EVENTS = 4
 
@@ -23,10 +22,10 @@ def _fmt(dt: datetime | None) -> str:
 
 def deadline_name(kind: str) -> str:
     return {
-        "no_reason_return": _tr("Orders", "七天无理由截止"),
-        "price_protection": _tr("Orders", "价保截止"),
-        "warranty": _tr("Orders", "保修至"),
-        "exchange": _tr("Orders", "换货截止"),
+        "no_reason_return": QCoreApplication.translate("Orders", "七天无理由截止"),
+        "price_protection": QCoreApplication.translate("Orders", "价保截止"),
+        "warranty": QCoreApplication.translate("Orders", "保修至"),
+        "exchange": QCoreApplication.translate("Orders", "换货截止"),
     }.get(kind, kind)
 
 
@@ -47,9 +46,9 @@ class OrderBlock(QFrame):
         head.addStretch(1)
         head.addWidget(state)
         lay.addLayout(head)
-        paid = _tr("Orders", "实付 ¥%1").replace("%1", yuan(order.paid_fen))
+        paid = QCoreApplication.translate("Orders", "实付 ¥%1").replace("%1", yuan(order.paid_fen))
         if order.paid_fen != order.total_fen:
-            paid += _tr("Orders", "（原价 ¥%1）").replace("%1", yuan(order.total_fen))
+            paid += QCoreApplication.translate("Orders", "（原价 ¥%1）").replace("%1", yuan(order.total_fen))
         sub = wrap_label(f"{paid} · {_fmt(order.paid_at or order.created_at)}"
                          + (f" · {order.coupon_used}" if order.coupon_used else ""), "Muted")
         lay.addWidget(sub)
@@ -57,7 +56,7 @@ class OrderBlock(QFrame):
             lay.addWidget(wrap_label(f"• {it.name}（{it.spec}）×{it.quantity}  ¥{yuan(it.paid_fen)}"))
         if order.carrier or order.tracking_no:
             lay.addWidget(wrap_label(f"{order.carrier} {order.tracking_no}".strip()
-                                     + (_tr("Orders", " · 预计 %1").replace("%1", _fmt(order.eta)) if order.eta and
+                                     + (QCoreApplication.translate("Orders", " · 预计 %1").replace("%1", _fmt(order.eta)) if order.eta and
                                         order.state == "shipped" else ""), "Muted"))
         events = sorted(order.logistics, key=lambda e: e.time, reverse=True)[:MAX_EVENTS]
         for i, ev in enumerate(events):
@@ -70,7 +69,7 @@ class OrderBlock(QFrame):
             until = getattr(d, "until", None) or d.deadline
             text = f"{deadline_name(d.kind)} {_fmt(until)}"
             if getattr(d, "expired", False) or until < now:
-                text += _tr("Orders", "（已过期）")
+                text += QCoreApplication.translate("Orders", "（已过期）")
             lab = wrap_label(text)
             lab.setStyleSheet("color: #8a9099;" if until < now else "color: #d46b08;")
             lay.addWidget(lab)
@@ -85,7 +84,7 @@ class OrdersCard(Card):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(_tr("Orders", "订单"))
+        self.title.setText(QCoreApplication.translate("Orders", "订单"))
         self._shown_key = ()
         self.show_conversation(self._conv, self._now)
 
@@ -99,11 +98,11 @@ class OrdersCard(Card):
         self._shown_key = key
         clear_layout(self.body)
         if ctx is None:
-            self.body.addWidget(wrap_label(_tr("Orders", "等待客户资料…"), "Muted"))
+            self.body.addWidget(wrap_label(QCoreApplication.translate("Orders", "等待客户资料…"), "Muted"))
             return
         orders = sorted(ctx.orders, key=lambda o: o.created_at.timestamp() if o.created_at else 0.0, reverse=True)
         if not orders:
-            self.body.addWidget(wrap_label(_tr("Orders", "该客户暂无订单"), "Muted"))
+            self.body.addWidget(wrap_label(QCoreApplication.translate("Orders", "该客户暂无订单"), "Muted"))
             return
         # orders the customer is talking about first, then newest first
         orders.sort(key=lambda o: o.order_id not in focus)
@@ -120,7 +119,7 @@ class OrdersCard(Card):
                 self.body.addWidget(sep)
             self.body.addWidget(OrderBlock(order, _dedupe(deadlines), order.order_id in focus, now))
         if len(orders) > MAX_ORDERS:
-            self.body.addWidget(wrap_label(_tr("Orders", "另有 %1 个更早的订单").replace(
+            self.body.addWidget(wrap_label(QCoreApplication.translate("Orders", "另有 %1 个更早的订单").replace(
                 "%1", str(len(orders) - MAX_ORDERS)), "Muted"))
 
 

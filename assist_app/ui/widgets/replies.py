@@ -7,8 +7,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from assist_app.ui.widgets.common import Card, wrap_label
 
-_tr = QCoreApplication.translate
-
 
 class ReplyButton(QFrame):
     """A wrapping, clickable reply card (a QPushButton cannot wrap text or grow with it)."""
@@ -60,8 +58,8 @@ class RepliesCard(Card):
         self.show_replies([])
 
     def retranslate(self) -> None:
-        self.title.setText(_tr("Replies", "推荐回复"))
-        self.empty.setText(_tr("Replies", "暂无推荐（等待客户消息）"))
+        self.title.setText(QCoreApplication.translate("Replies", "推荐回复"))
+        self.empty.setText(QCoreApplication.translate("Replies", "暂无推荐（等待客户消息）"))
         self.show_replies(self._replies)
 
     def show_replies(self, replies: list) -> None:
@@ -73,7 +71,7 @@ class RepliesCard(Card):
                 r = self._replies[i]
                 b.text.setText(r.text)
                 asks = getattr(r, "asks_for", "")
-                b.note.setText(_tr("Replies", "需补充：%1").replace("%1", asks) if asks else "")
+                b.note.setText(QCoreApplication.translate("Replies", "需补充：%1").replace("%1", asks) if asks else "")
                 b.note.setVisible(bool(asks))
                 b.show()
             else:

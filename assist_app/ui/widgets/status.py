@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 from assist_app.ui.widgets.common import Retranslatable, wrap_label
 
-_tr = QCoreApplication.translate
 _COLORS = {"connected": "#34a853", "reconnecting": "#f5a623", "offline": "#e5484d", "connecting": "#8a9099"}
 
 
@@ -37,14 +36,14 @@ class ConnectionIndicator(Retranslatable, QLabel):
 
     def _render(self) -> None:
         if self.status == "connected":
-            text = _tr("Status", "已连接")
+            text = QCoreApplication.translate("Status", "已连接")
         elif self.status == "reconnecting":
             left = max(0, round(self._retry_at - time.monotonic()))
-            text = _tr("Status", "重连中（%1 秒）").replace("%1", str(left))
+            text = QCoreApplication.translate("Status", "重连中（%1 秒）").replace("%1", str(left))
         elif self.status == "offline":
-            text = _tr("Status", "离线")
+            text = QCoreApplication.translate("Status", "离线")
         else:
-            text = _tr("Status", "连接中…")
+            text = QCoreApplication.translate("Status", "连接中…")
         self.setText(f"<span style='color:{_COLORS.get(self.status, '#8a9099')}'>●</span> {text}")
 
 
@@ -69,5 +68,5 @@ class Notice(Retranslatable, QFrame):
 
     def retranslate(self) -> None:
         if self._kind == "classifier":
-            self.label.setText(_tr("Status", "分类器不可用：意图与情绪暂不显示，消息照常接收。")
+            self.label.setText(QCoreApplication.translate("Status", "分类器不可用：意图与情绪暂不显示，消息照常接收。")
                                + (f"\n{self._detail}" if self._detail else ""))
