@@ -59,7 +59,7 @@ class ChatInput(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self._composing:
-                super().keyPressEvent(event)  # the IME owns this Enter (confirms the candidate)
+                event.accept()  # the IME owns this Enter (it confirms the candidate): no send, no newline
                 return
             if self._just_committed:
                 self._just_committed = False

@@ -1,0 +1,165 @@
+"""Sidebar widgets offscreen (pytest-qt): IME rule, docking, always-on-top, QSettings, language, themes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QRect, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from assist_app.core.types import Risk, SuggestedReply  # noqa: E402
+from assist_app.ui import docking  # noqa: E402
+from assist_app.ui.chat_window import COMMIT_GRACE_MS, ChatInput  # noqa: E402
+from assist_app.ui.i18n import LanguageManager  # noqa: E402
+from assist_app.ui.sidebar import SidebarWindow  # noqa: E402
+from assist_app.ui.theme import ThemeManager  # noqa: E402
+from assist_app.ui.viewmodel import ChatLine, ConversationView, order_conversations  # noqa: E402
+
+TZ = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    return docking.settings()
+
+
+@pytest.fixture
+def languages(qapp):
+    mgr = LanguageManager("zh")
+    yield mgr
+    mgr.set_language("zh")
+
+
+def _preedit(widget, text: str) -> None:
+    QApplication.sendEvent(widget, QInputMethodEvent(text, []))
+
+
+def _commit(widget, text: str) -> None:
+    ev = QInputMethodEvent("", [])
+    ev.setCommitString(text)
+    QApplication.sendEvent(widget, ev)
+
+
+def test_enter_confirming_an_ime_candidate_never_sends(qtbot):
+    box = ChatInput()
+    qtbot.addWidget(box)
+    box.show()
+    box.setFocus()
+    sent: list[str] = []
+    box.submitted.connect(sent.append)
+    _preedit(box, "ni hao")
+    assert box.composing
+    qtbot.keyClick(box, Qt.Key.Key_Return)           # Enter while the candidate list is open
+    assert sent == [] and "\n" not in box.toPlainText()
+    _commit(box, "你好")                               # the IME commits the candidate ...
+    qtbot.keyClick(box, Qt.Key.Key_Return)           # ... and some IMEs then deliver the Enter too
+    assert sent == []
+    assert box.toPlainText() == "你好"
+    qtbot.wait(COMMIT_GRACE_MS + 80)
+    qtbot.keyClick(box, Qt.Key.Key_Return)           # a deliberate Enter afterwards sends
+    assert sent == ["你好"]
+    assert box.toPlainText() == ""
+
+
+def test_shift_enter_is_a_newline_and_enter_sends(qtbot):
+    box = ChatInput()
+    qtbot.addWidget(box)
+    box.show()
+    sent: list[str] = []
+    box.submitted.connect(sent.append)
+    qtbot.keyClicks(box, "ab")
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(box, "cd")
+    assert sent == []
+    qtbot.keyClick(box, Qt.Key.Key_Enter)
+    assert sent == ["ab\ncd"]
+
+
+def test_right_edge_docking_geometry():
+    avail = QRect(0, 0, 1600, 1000)
+    r = docking.right_edge_rect(avail, 400)
+    assert (r.right(), r.top(), r.width(), r.height()) == (1599, 0, 400, 1000)
+    chat = docking.beside_rect(r, avail, 520)
+    assert chat.right() + 1 == r.left() and chat.width() == 520
+    narrow = docking.right_edge_rect(QRect(0, 0, 300, 700), 400)
+    assert narrow.width() == docking.MIN_WIDTH and narrow.left() == 300 - docking.MIN_WIDTH
+
+
+def test_geometry_and_always_on_top_are_remembered(qtbot, settings):
+    w = SidebarWindow()
+    qtbot.addWidget(w)
+    assert not docking.restore(w, settings)          # nothing saved: docked to the right edge
+    screen = w.screen().availableGeometry()
+    assert w.geometry().right() == screen.right()
+    w.setGeometry(QRect(screen.left() + 100, screen.top() + 50, 380, 600))
+    docking.set_always_on_top(w, True)
+    docking.save(w, settings)
+    w2 = SidebarWindow()
+    qtbot.addWidget(w2)
+    assert docking.restore(w2, docking.settings())
+    assert w2.geometry().size() == w.geometry().size()
+    assert docking.is_always_on_top(w2)
+
+
+def test_language_switch_changes_ui_text(qtbot, languages):
+    w = SidebarWindow()
+    qtbot.addWidget(w)
+    w.show()
+    assert w.replies.title.text() == "推荐回复"
+    assert w.connection.text().endswith("连接中…")
+    languages.set_language("en")                     # Qt posts LanguageChange to every widget
+    qtbot.waitUntil(lambda: w.replies.title.text() == "Suggested replies", timeout=2000)
+    assert w.orders.title.text() == "Orders"
+    assert w.connection.text().endswith("Connecting…")
+    languages.set_language("zh")
+    qtbot.waitUntil(lambda: w.replies.title.text() == "推荐回复", timeout=2000)
+
+
+def test_theme_switch_restyles(qtbot, qapp):
+    themes = ThemeManager("light")
+    assert "#f6f7f9" in qapp.styleSheet()
+    themes.toggle()
+    assert themes.name == "dark" and "#1b1d21" in qapp.styleSheet()
+    themes.apply("light")
+
+
+def test_reply_click_and_banner(qtbot):
+    w = SidebarWindow()
+    qtbot.addWidget(w)
+    w.show()
+    got: list[str] = []
+    w.insert_text.connect(got.append)
+    w.replies.show_replies([SuggestedReply("a", "亲，第一条"), SuggestedReply("b", "第二条", asks_for="order_id")])
+    assert w.replies.buttons[1].note.text().endswith("order_id")
+    assert not w.replies.buttons[2].isVisible()
+    qtbot.mouseClick(w.replies.buttons[1], Qt.MouseButton.LeftButton)
+    assert got == ["第二条"]
+    w.banner.show_risk(Risk(91, "critical", ["客户生气", "威胁投诉"]))
+    assert w.banner.isVisible() and "威胁投诉" in w.banner.reasons.text()
+    w.banner.show_risk(Risk(5, "info", []))
+    assert not w.banner.isVisible()
+
+
+def test_the_chat_needing_the_agent_most_floats_up():
+    now = datetime(2025, 11, 11, 10, 0, tzinfo=TZ)
+
+    def conv(cid, wait_s, level="info", score=0):
+        c = ConversationView(cid, opened_at=now - timedelta(minutes=10))
+        c.lines.append(ChatLine(cid, "customer", "x", now))
+        c.waiting_since = now - timedelta(seconds=wait_s) if wait_s is not None else None
+        c.assist = type("A", (), {"risk": Risk(score, level, []), "emotion": "neutral"})()
+        return c
+
+    calm_long = conv("calm_long", 240)
+    calm_new = conv("calm_new", 5)
+    angry = conv("angry", 10, "critical", 90)
+    answered = conv("answered", None)
+    order = [c.conversation_id for c in order_conversations([calm_new, answered, calm_long, angry], now)]
+    assert order == ["angry", "calm_long", "calm_new", "answered"]
