@@ -222,7 +222,7 @@ def train_teacher(model, train: Encoded, dev: Encoded, args, metrics_log: dict):
             schedule(opt, step, total, int(0.06 * total))
             opt.step()
             step += 1
-            tot += float(loss)
+            tot += float(loss.detach())
         m = metrics(*predict(model, dev), dev)
         score = m["intent_macroF1"] + m["emotion_macroF1"] + m["intent_acc"]
         log(f"teacher epoch {ep + 1}/{args.epochs} loss={tot / steps_per_epoch:.3f} {time.time() - t0:.0f}s dev {fmt(m)}")
@@ -269,7 +269,7 @@ def train_student(student, data: Encoded, dev: Encoded, args, metrics_log: dict)
             schedule(opt, step, total, int(0.05 * total))
             opt.step()
             step += 1
-            tot += float(loss)
+            tot += float(loss.detach())
         m = metrics(*predict(student, dev), dev)
         log(f"student epoch {ep + 1}/{args.s_epochs} loss={tot / steps_per_epoch:.3f} {time.time() - t0:.0f}s dev {fmt(m)}")
         metrics_log.setdefault("student_epochs", []).append(m)
@@ -362,7 +362,7 @@ def main(argv=None):
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--balance", type=float, default=0.3, help="class-balanced sampling power")
     ap.add_argument("--student-layers", type=int, default=4)
-    ap.add_argument("--student-emb", type=int, default=192, help="factorised embedding width")
+    ap.add_argument("--student-emb", type=int, default=384, help="embedding width (< 384: SVD-factorised)")
     ap.add_argument("--s-epochs", type=int, default=4)
     ap.add_argument("--s-lr", type=float, default=1e-4)
     ap.add_argument("--s-sample", type=float, default=0.6, help="fraction of the distillation set per epoch")
@@ -452,10 +452,13 @@ def main(argv=None):
         for k, v in sd.items():
             if k in own and own[k].shape == v.shape and not k.startswith("word"):
                 own[k].copy_(v)
-        u, s, vt = torch.linalg.svd(teacher.word.weight, full_matrices=False)
-        r = args.student_emb
-        own["word.weight"].copy_(u[:, :r] * s[:r])
-        own["proj.weight"].copy_(vt[:r].T)
+        if student.proj is None:
+            own["word.weight"].copy_(teacher.word.weight)
+        else:
+            u, s, vt = torch.linalg.svd(teacher.word.weight, full_matrices=False)
+            r = args.student_emb
+            own["word.weight"].copy_(u[:, :r] * s[:r])
+            own["proj.weight"].copy_(vt[:r].T)
         student.load_state_dict(own)
     log("student init dev", fmt(metrics(*predict(student, dev_s), dev_s)))
     t0 = time.time()
