@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from assist_app.core.state import ConversationState
 from assist_app.core.types import Risk, Turn
 from assist_app.domain import CustomerContext
 from assist_app.lead.alerts import LEVEL_RANK, Alert, AlertConfig, AlertDecision, AlertPolicy, level_rank
@@ -19,12 +21,14 @@ from assist_app.lead.surge import SurgeConfig
 from assist_app.nlp.types import Prediction
 
 TREND_LEN = 12  # emotion trend points kept per conversation (customer messages)
-TRANSCRIPT_MAX = 500  # turns kept per live conversation (the transcript view is a glance, not an archive)
 
 
 @dataclass
 class LiveConversation:
-    """Mutable per-conversation record owned by the monitor (never handed to the UI thread)."""
+    """Mutable per-conversation record owned by the monitor (never handed to the UI thread).
+
+    The chat itself lives in H3's `ConversationState` (turns, labels, smoothed trend, wait), the very state
+    the agent's sidebar scores, so the lead sees the same risk the agent's banner shows."""
 
     conversation_id: str
     agent_id: str
@@ -33,11 +37,9 @@ class LiveConversation:
     channel: str = ""
     shop: str = ""
     opened_at: float = 0.0
-    turns: list[Turn] = field(default_factory=list)
-    turn_ts: list[float] = field(default_factory=list)  # epoch seconds of each turn (Turn.ts is a datetime)
-    predictions: list[tuple[int, Prediction]] = field(default_factory=list)  # (turn index, label) of customer turns
+    state: ConversationState = field(default_factory=ConversationState)
     message_ids: set[str] = field(default_factory=set)
-    waiting_since: float | None = None  # first unanswered customer message
+    waiting_since: float | None = None  # first unanswered customer message (epoch seconds)
     context: CustomerContext | None = None
     risk: Risk = field(default_factory=lambda: Risk(0, "info", []))
     last_ts: float = 0.0
@@ -45,6 +47,9 @@ class LiveConversation:
 
     def wait_s(self, now: float) -> float:
         return max(0.0, now - self.waiting_since) if self.waiting_since is not None else 0.0
+
+    transcript: list[Turn] = field(default_factory=list)  # every line incl. bot/system (the state has only
+    # customer and agent turns: a bot line is not an answer)
 
 
 RiskFn = Callable[[LiveConversation, float, str], Risk]
@@ -172,32 +177,22 @@ class LeadMonitor:
             return Update()  # de-dup (replay after reconnect)
         if message_id:
             c.message_ids.add(message_id)
-        from datetime import UTC, datetime
-
-        c.turns.append(Turn(role, text, datetime.fromtimestamp(ts, UTC), message_id))
-        c.turn_ts.append(ts)
+        turn = Turn(role, text, datetime.fromtimestamp(ts, UTC), message_id)
         c.last_ts = max(c.last_ts, ts)
+        c.transcript.append(turn)
         if role == "customer":
-            if prediction is not None:
-                c.predictions.append((len(c.turns) - 1, prediction))
+            c.state.add_customer(turn, prediction)
             if c.waiting_since is None:
                 c.waiting_since = ts
             self.stats.customer_message(conversation_id, ts, prediction.intent if prediction else None,
                                         prediction.emotion if prediction else None)
-        elif role == "agent":
+            return self._rescore(c, ts)
+        if role == "agent":
+            c.state.add_agent(turn)
             c.waiting_since = None
             self.stats.agent_message(conversation_id, ts)
-        if len(c.turns) > TRANSCRIPT_MAX:
-            self._trim(c)
-        if role == "customer" or role == "agent":
             return self._rescore(c, ts)
         return Update(rows=(self._row(c),))
-
-    def _trim(self, c: LiveConversation) -> None:
-        drop = len(c.turns) - TRANSCRIPT_MAX
-        del c.turns[:drop]
-        del c.turn_ts[:drop]
-        c.predictions = [(i - drop, p) for i, p in c.predictions if i >= drop]
 
     def assigned(self, conversation_id: str, agent_id: str, ts: float) -> Update:
         c = self._convs.get(conversation_id)
@@ -238,7 +233,7 @@ class LeadMonitor:
         rows: list[ConversationRow] = []
         raised: list[AlertDecision] = []
         for c in list(self._convs.values()):
-            if c.waiting_since is None or not c.predictions:
+            if c.waiting_since is None:
                 continue
             u = self._rescore(c, now)
             rows.extend(u.rows)
@@ -253,7 +248,7 @@ class LeadMonitor:
 
     # ---- scoring --------------------------------------------------------------------------------------------
     def _rescore(self, c: LiveConversation, now: float) -> Update:
-        if c.predictions:
+        if c.state.customer_turns:
             c.risk = self._risk_fn(c, now, self.lang)
         decision = self.alerts.observe(c.conversation_id, c.risk.level, c.risk.score, c.risk.reasons, now,
                                        agent_id=c.agent_id, customer=c.nick or c.customer_id)
@@ -263,13 +258,13 @@ class LeadMonitor:
 
     # ---- views ------------------------------------------------------------------------------------------------
     def _row(self, c: LiveConversation) -> ConversationRow:
-        last = c.turns[-1] if c.turns else None
-        pred = c.predictions[-1][1] if c.predictions else None
-        trend = tuple(round(p.negative_score, 3) for _, p in c.predictions[-TREND_LEN:])
+        last = c.transcript[-1] if c.transcript else None
+        pred = c.state.last
+        trend = tuple(c.state.trend[-TREND_LEN:])
         active = self.alerts.active_for(c.conversation_id)
         return ConversationRow(
             c.conversation_id, c.agent_id, c.customer_id, c.nick, c.channel, c.shop, c.opened_at, c.waiting_since,
-            last.text if last else "", last.role if last else "", len(c.turns),
+            last.text if last else "", last.role if last else "", len(c.transcript),
             pred.intent if pred else None, pred.intent_confidence if pred else 0.0,
             pred.uncertain if pred else True, pred.emotion if pred else None, trend,
             int(c.risk.score), c.risk.level, tuple(c.risk.reasons), active.level if active else None,
@@ -285,7 +280,7 @@ class LeadMonitor:
 
     def transcript(self, conversation_id: str) -> list[Turn]:
         c = self._convs.get(conversation_id)
-        return list(c.turns) if c else []
+        return list(c.transcript) if c else []
 
     def agents(self) -> list[str]:
         return sorted({c.agent_id for c in self._convs.values() if c.agent_id})
