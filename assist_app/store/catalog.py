@@ -130,6 +130,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "install": ("扫地机器人", "净水器", "热水器"),
     "3c": ("耳机", "充电宝", "运动手表", "对讲机", "头灯"),
     "electric": ("空气炸锅", "电饭煲", "扫地机器人", "热水器", "挂烫机", "充电宝", "耳机"),
+    "airfryer": ("空气炸锅",),
+    "robot": ("扫地机器人",),
+    "heater": ("热水器",),
+    "earphone": ("耳机",),
+    "powerbank": ("充电宝",),
 }
 
 # Recent list-price cuts (sku -> old price in fen, days ago the price dropped): orders placed before the cut paid
