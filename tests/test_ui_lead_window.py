@@ -60,6 +60,16 @@ def lead(qtbot, qapp):
     c.close()
 
 
+async def _wait(pred, timeout: float = 3.0, what: str = "") -> None:
+    """Poll on the running loop (qtbot.waitUntil would spin a nested Qt loop inside this task)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not pred():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
 async def _feed(c: LeadController, events) -> None:
     for ev in events:
         c.handle_event(ev)
@@ -112,7 +122,7 @@ async def _escalation(lead, qtbot):
     qtbot.mouseClick(ack_btn, Qt.MouseButton.LeftButton)
     await asyncio.sleep(0.05)
     await c.idle()
-    qtbot.waitUntil(lambda: not w.feed.active(), timeout=2000)
+    await _wait(lambda: not w.feed.active(), what="alert cleared")
     assert w.model.conversation("hot").alert_level is None
     assert any(isinstance(e, p.AlertAck) and e.conversation_id == "hot" and e.level == "critical" for e in sent)
 
@@ -134,7 +144,7 @@ async def _filters(lead, qtbot):
     w.select_conversation("calm")
     await asyncio.sleep(0.05)
     await c.idle()
-    qtbot.waitUntil(lambda: "XL" in w.transcript.view.toPlainText(), timeout=2000)
+    await _wait(lambda: "XL" in w.transcript.view.toPlainText(), what="transcript")
     assert w.transcript.view.isReadOnly()
     # whisper + take over + reassign go out as lead events
     w.transcript.whisper_edit.setText("先安抚，给个小额券")
@@ -143,7 +153,7 @@ async def _filters(lead, qtbot):
     i = w.transcript.reassign_box.findData("a1")
     w.transcript.reassign_box.setCurrentIndex(i)
     qtbot.mouseClick(w.transcript.reassign_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(sent) >= 3, timeout=2000)
+    await _wait(lambda: len(sent) >= 3, what="three lead events sent")
     kinds = [(type(e).__name__, e.conversation_id) for e in sent]
     assert ("LeadWhisper", "calm") in kinds and ("LeadTakeover", "calm") in kinds and ("LeadReassign", "calm") in kinds
     assert next(e for e in sent if isinstance(e, p.LeadReassign)).to_agent_id == "a1"

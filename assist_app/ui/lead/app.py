@@ -75,7 +75,7 @@ async def start_lead(url: str, token: str, *, lang: str = "zh", model_dir=None, 
     app = LeadApp(window, None, demo=demo)  # type: ignore[arg-type]
 
     async def send(ev) -> None:
-        await app.client.send(ev)
+        await app.client.send(ev, timeout=10.0)
 
     app.controller = LeadController(window, load_classifier or classifier_loader(model_dir), send=send)
     await app.controller.load()
