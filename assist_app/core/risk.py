@@ -156,6 +156,8 @@ def load_model(path: Path = MODEL_PATH) -> RiskModel:
     return RiskModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+ALWAYS_SHOWN = ("safety", "threat")
+TWINS = {"angry_max": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss", "neg_frac": "neg_run"}
 REASON_ZH = {
     "angry_n": "客户生气", "angry_max": "语气愤怒", "neg_run": "连续负面情绪", "disappointed_n": "客户失望",
     "neg_frac": "负面情绪占比高", "complaint_n": "投诉/不满服务", "complaint_max": "疑似投诉",
@@ -194,17 +196,24 @@ def score(sig: Signals, live: dict[str, float] | None = None, model: RiskModel |
     # Hard rules: these always need a lead, whatever the model says.
     if sig.values.get("safety"):
         z = max(z, _logit(m.critical / 100 + 0.01))
-    if sig.values.get("threat") and (sig.values.get("angry_n") or sig.values.get("complaint_n")):
+    if sig.values.get("threat"):
         z = max(z, _logit(m.warn / 100 + 0.01))
     s = int(round(100 / (1 + math.exp(-z))))
     level = "critical" if s >= m.critical else "warn" if s >= m.warn else "info"
     names = REASON_ZH if lang == "zh" else REASON_EN
-    ranked = sorted(((c, k) for k, c in contrib.items() if c >= m.reason_min and k != "turns_log"), reverse=True)
-    if sig.values.get("safety") and all(k != "safety" for _, k in ranked):
-        ranked.insert(0, (99.0, "safety"))
-    reasons = []
-    for _, k in ranked[:4]:
-        ev = sig.evidence.get(k)
+    ranked = sorted(((c, k) for k, c in contrib.items() if c >= m.reason_min and k not in ALWAYS_SHOWN
+                     and k != "turns_log"), reverse=True)
+    # Threats and hazards are always named when present, whatever their learned weight.
+    ranked = [(99.0, k) for k in ALWAYS_SHOWN if sig.values.get(k)] + ranked
+    reasons, shown = [], set()
+    for _, k in ranked:
+        k_show = TWINS.get(k, k)
+        if k_show in shown:
+            continue  # "angry_max" and "angry_n" say the same thing
+        shown.add(k_show)
+        if len(reasons) == 4:
+            break
+        ev = sig.evidence.get(k) or sig.evidence.get(k_show)
         if k == "wait":
             ev = f"{int(wait_min)} 分钟" if lang == "zh" else f"{int(wait_min)} min"
         reasons.append(f"{names[k]}：{_short(ev)}" if ev else names[k])

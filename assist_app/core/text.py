@@ -9,14 +9,17 @@ import re
 from dataclasses import dataclass
 
 # A negation right before a cue cancels it ("我不会给差评", "没有冒烟", "不是要投诉").
-_NEGATION = re.compile(r"(不会|不想|不打算|不至于|不用|不要|不是|没有|没|别|并不|不需要|无需|不)[^，。,.!！?？]{0,3}$")
+_NEGATION = re.compile(
+    r"((不会|不想|不打算|不至于|不用|不要|不是|没有|没|并不|不需要|无需|(?<!特)别)[^，。,.!！?？]{0,3}"
+    r"|不[给打去找发写]?)$"
+)
 
 THREAT = re.compile(
-    r"(12315|消协|消费者协会|工商局?|市场监管|315|差评|投诉|举报|曝光|律师|起诉|法院|报警|媒体|记者|微博|抖音上|黑猫)"
+    r"(12315|消协|消费者协会|工商局?|市场监管|315|差评|投诉|举报|曝光|律师|起诉|法院|我要报警|去报警|媒体|记者|微博|抖音上|黑猫)"
 )
 # "怎么投诉" / "投诉渠道" still ask to complain; "好评" is not a threat.
 SAFETY = re.compile(
-    r"(冒烟|着火|起火|火花|漏电|触电|电到|爆炸|炸了|爆了|烫伤|烧伤|烧焦|烧糊味|受伤|流血|划伤|电击|短路|自燃|焦味|烫手)"
+    r"(冒烟|着火|起火|火花|漏电|触电|电到|爆炸|炸了|爆了|烫伤|烧伤|烧焦|受伤|流血|划伤|电击|短路|自燃|烫手)"
 )
 ABUSE = re.compile(
     r"(垃圾|骗子|骗人|坑人|坑爹|破[东西玩意]|什么破|什么玩意|无语|晕死|气死|恶心|差劲|太差|服了|忽悠|搞什么|"
@@ -63,8 +66,18 @@ def threat(text: str) -> str | None:
     return hit
 
 
+# "防烫手的吗" / "会不会漏电" ask about a feature; they report nothing.
+_SAFETY_QUESTION_BEFORE = re.compile(r"(防|会不会|是否|能不能|会)$")
+_SAFETY_QUESTION_AFTER = re.compile(r"^.{0,1}(吗|嘛|么|不[?？]?$|不\s)")
+
+
 def safety(text: str) -> str | None:
-    return _find(SAFETY, text)
+    for m in SAFETY.finditer(text):
+        before, after = text[max(0, m.start() - 6):m.start()], text[m.end():m.end() + 3]
+        if _NEGATION.search(before) or _SAFETY_QUESTION_BEFORE.search(before) or _SAFETY_QUESTION_AFTER.match(after):
+            continue
+        return m.group(0)
+    return None
 
 
 def abuse(text: str) -> str | None:
