@@ -51,3 +51,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: Any = None) ->
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    # websockets' own per-connection INFO lines duplicate ours
+    for name in ("assist.gateway.ws", "assist.stream.ws"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
