@@ -186,12 +186,11 @@ async def run_agent(args) -> int:
         lang, theme = args.lang or "zh", args.theme or "light"
     demo = None
     if args.demo:
-        from assist_app.demo import start_demo_backend
+        from assist_app.ui.demo_feed import AgentDemo
 
         loop = asyncio.get_running_loop()
-        demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=args.db, speed=args.speed))
-        agent = args.agent or demo.agent_ids[0]
-        url, token = demo.url, demo.tokens[agent]
+        demo = await loop.run_in_executor(None, lambda: AgentDemo.start(args.agent, args.speed, args.db))
+        agent, url, token = demo.agent_id, demo.url, demo.token
     else:
         url, token, agent = args.url, args.token, ""
     app = await start_agent(url, token, lang=lang, theme=theme, with_chat=args.demo and not args.no_chat,

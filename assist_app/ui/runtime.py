@@ -76,6 +76,23 @@ def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_n
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(main()) or 0)
+            code = int(loop.run_until_complete(main()) or 0)
+            # close what is left (async generators of cancelled websockets loops) while the loop still runs
+            loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         asyncio.set_event_loop(None)
+    shutdown(app)
+    return code
+
+
+def shutdown(app) -> None:
+    """Tear Qt down in a fixed order: windows first, then the app, so interpreter exit finds nothing to free."""
+    global _executor
+    if _executor is not None:
+        _executor.shutdown(wait=True, cancel_futures=True)
+        _executor = None
+    for w in app.topLevelWidgets():
+        w.close()
+        w.deleteLater()
+    app.processEvents()
+    app.sendPostedEvents(None, 0)

@@ -106,9 +106,10 @@ class ConversationDelegate(QStyledItemDelegate):
         bfm = QFontMetrics(bold)
         p.setFont(bold)
         p.setPen(pal.text)
-        nick_w = min(bfm.horizontalAdvance(conv.nick), max(40, right - wait_w - x - 60))
-        p.drawText(QRect(x, line1_y, nick_w, bfm.height()), Qt.AlignmentFlag.AlignLeft,
-                   bfm.elidedText(conv.nick, Qt.TextElideMode.ElideRight, nick_w))
+        avail = max(40, right - wait_w - x - 60)
+        nick = bfm.elidedText(conv.nick, Qt.TextElideMode.ElideRight, avail)
+        nick_w = bfm.boundingRect(nick).width() + 4
+        p.drawText(QRect(x, line1_y, nick_w + 8, bfm.height()), Qt.AlignmentFlag.AlignLeft, nick)
         # tags chips
         small = QFont(base)
         small.setPointSizeF(max(7.0, base.pointSizeF() - 1.5))

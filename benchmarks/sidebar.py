@@ -1,0 +1,210 @@
+"""Sidebar under load: N concurrent conversations, one customer message per second each, for M minutes of
+simulated time (the clock is accelerated by --speed), through the real gateway + stream client + classifier +
+engine + Qt widgets (offscreen unless a DISPLAY is set).
+
+Prints: p50/p99/max time from message received (stream client hands it to the session) to its suggestions
+painted (the sidebar repainted with that message's analysis, synchronously, so pixels are in the backing
+store), UI-thread stall max (a 5 ms QTimer's lateness), RSS at start / end and its trend.
+Goals (issue 5): p99 <= 50 ms, no stall > 50 ms, RSS <= 300 MB and flat.
+
+    .venv/bin/python benchmarks/sidebar.py                      # 10 chats x 1 msg/s x 10 min, speed 10
+    .venv/bin/python benchmarks/sidebar.py --minutes 1 --speed 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assist_app.ui import runtime  # noqa: E402
+
+TEXTS = [
+    "在吗？", "我的冲锋衣什么时候发货啊", "快递到哪了，三天了还没动", "这个登山鞋42码偏大吗",
+    "有没有优惠券可以用", "买贵了，能补差价吗", "衣服开胶了，质量太差了吧", "我要退货，怎么操作",
+    "退款什么时候到账", "你们再不处理我就投诉了！！", "好的谢谢", "能开发票吗，要专票",
+    "空气炸锅怎么用，说明书看不懂", "可以改一下收货地址吗", "帮我取消订单吧", "88VIP有什么优惠",
+    "什么破服务，找你们领导来", "嗯嗯", "耳机左边没声音", "今天能发吗，着急用",
+]
+
+
+def percentile(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = min(len(xs) - 1, max(0, round(q / 100 * (len(xs) - 1))))
+    return xs[k]
+
+
+class Publisher(threading.Thread):
+    """A chat source on its own thread + loop: opens N conversations for the agent, then one customer
+    message per conversation per simulated second (staggered), through the gateway's source interface."""
+
+    def __init__(self, url: str, token: str, agent_id: str, customers: list[tuple[str, str]], n: int,
+                 minutes: float, speed: float):
+        super().__init__(daemon=True, name="bench-publisher")
+        self.url, self.token, self.agent_id = url, token, agent_id
+        self.customers, self.n, self.minutes, self.speed = customers, n, minutes, speed
+        self.sent = 0
+        self.errors: list[str] = []
+        self.done = threading.Event()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(repr(exc))
+        finally:
+            self.done.set()
+
+    async def _main(self) -> None:
+        import websockets
+
+        from assist_app import protocol as P
+
+        async with websockets.connect(self.url, max_size=1 << 20) as ws:
+            await ws.send(P.encode(P.Hello(token=self.token, client="bench-source")))
+
+            async def drain() -> None:
+                async for frame in ws:
+                    ev = P.decode(frame)
+                    if isinstance(ev, P.Error):
+                        self.errors.append(f"{ev.code}: {ev.message}")
+
+            reader = asyncio.create_task(drain())
+            run_id = f"{int(time.time())}"
+            convs = [f"bench-{run_id}-{i}" for i in range(self.n)]
+            for i, cid in enumerate(convs):
+                cust, nick = self.customers[i % len(self.customers)]
+                await ws.send(P.encode(P.ConversationOpened(conversation_id=cid, customer_id=cust, nick=nick,
+                                                            agent_id=self.agent_id, shop="拓路者官方旗舰店")))
+            tick = 1.0 / self.speed           # one simulated second
+            total_ticks = int(self.minutes * 60)
+            t0 = time.perf_counter()
+            k = 0
+            for s in range(total_ticks):
+                for i, cid in enumerate(convs):
+                    if self._stop.is_set():
+                        break
+                    target = t0 + (s + i / self.n) * tick   # staggered within the second
+                    delay = target - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    text = TEXTS[(k * 7 + i) % len(TEXTS)]
+                    k += 1
+                    await ws.send(P.encode(P.Message(conversation_id=cid, message_id=f"{cid}-m{s}",
+                                                     role="customer", text=text)))
+                    self.sent += 1
+            await asyncio.sleep(0.5)
+            for cid in convs:
+                await ws.send(P.encode(P.ConversationClosed(conversation_id=cid)))
+            await asyncio.sleep(0.2)
+            reader.cancel()
+
+
+async def bench(args) -> int:
+    import psutil
+    from PySide6.QtCore import QTimer
+
+    from assist_app.demo import start_demo_backend
+    from assist_app.ui.agent import start_agent
+
+    proc = psutil.Process(os.getpid())
+    loop = asyncio.get_running_loop()
+    tmp = Path(tempfile.mkdtemp(prefix="sidebar-bench-"))
+    demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=tmp / "demo.db", speed=1.0,
+                                                                        **args.demo_kwargs))
+    agent = demo.agent_ids[-1]
+    app = await start_agent(demo.url, demo.tokens[agent], with_chat=True, demo=demo, agent_id=agent)
+    app.window.resize(420, 1000)
+    app.chat.resize(540, 1000)
+    app.window.show()
+    app.chat.show()
+    app.controller.sync_paint = True
+    if app.session.classifier_error:
+        print(f"classifier unavailable: {app.session.classifier_error}")
+    latencies: list[float] = []
+    app.controller.painted.connect(
+        lambda ids, t: latencies.extend(
+            (t - app.session.received_at.pop(m)) * 1000 for m in ids if m in app.session.received_at))
+    # UI-thread stall probe
+    stalls: list[float] = []
+    last = [time.perf_counter()]
+    probe = QTimer()
+    probe.setInterval(5)
+
+    def on_probe() -> None:
+        now = time.perf_counter()
+        stalls.append((now - last[0]) * 1000 - 5)
+        last[0] = now
+
+    probe.timeout.connect(on_probe)
+    await asyncio.sleep(1.0)
+    rss_start = proc.memory_info().rss / 2**20
+    customers = [(c.customer_id, c.nick) for c in await loop.run_in_executor(None, demo.customers)][:args.chats]
+    pub = Publisher(demo.url, demo.tokens["source"], agent, customers, args.chats, args.minutes, args.speed)
+    last[0] = time.perf_counter()
+    probe.start()
+    pub.start()
+    rss_trace = []
+    t_start = time.perf_counter()
+    rotate = 10.0 / args.speed
+    next_rotate = t_start + rotate
+    sel = 0
+    while not pub.done.is_set():
+        await asyncio.sleep(0.05)
+        now = time.perf_counter()
+        if now >= next_rotate:   # the agent moves to another chat every 10 simulated seconds
+            ids = app.window.list.model_.ids()
+            if ids:
+                sel = (sel + 1) % len(ids)
+                app.window.list.select_row(sel)
+            next_rotate = now + rotate
+            rss_trace.append(proc.memory_info().rss / 2**20)
+    await asyncio.sleep(1.0)
+    probe.stop()
+    rss_end = proc.memory_info().rss / 2**20
+    wall = time.perf_counter() - t_start
+    await app.close()
+    lat = latencies
+    print(f"sidebar benchmark: {args.chats} chats x 1 msg/s x {args.minutes:g} min simulated "
+          f"(speed x{args.speed:g}: {args.chats * args.speed:g} msg/s real, {wall:.1f} s wall)")
+    print(f"  messages sent {pub.sent}, analysed+painted {len(lat)}"
+          + (f", publisher errors {pub.errors[:3]}" if pub.errors else ""))
+    if lat:
+        print(f"  received -> suggestions painted: p50 {statistics.median(lat):.1f} ms, "
+              f"p99 {percentile(lat, 99):.1f} ms, max {max(lat):.1f} ms")
+    print(f"  UI-thread stall: max {max(stalls, default=0):.1f} ms, >50 ms: {sum(s > 50 for s in stalls)} "
+          f"of {len(stalls)} probes")
+    print(f"  RSS: start {rss_start:.0f} MB, end {rss_end:.0f} MB, max {max(rss_trace + [rss_end]):.0f} MB")
+    if len(rss_trace) >= 4:
+        q = len(rss_trace) // 4
+        print(f"  RSS trend: first quarter avg {statistics.mean(rss_trace[:q]):.0f} MB, "
+              f"last quarter avg {statistics.mean(rss_trace[-q:]):.0f} MB")
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chats", type=int, default=10)
+    ap.add_argument("--minutes", type=float, default=10.0, help="simulated minutes")
+    ap.add_argument("--speed", type=float, default=10.0, help="clock acceleration")
+    args = ap.parse_args()
+    args.demo_kwargs = {}
+    return runtime.run(lambda: bench(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
