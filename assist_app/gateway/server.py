@@ -536,6 +536,8 @@ class Gateway:
         self._publish(gaining, full)
         self._publish([x for x in dict.fromkeys(old_audience + new_audience) if x not in gaining], plain)
         self._persist_conv(conv)
+        o = conv.opened
+        self._store_call("record_conversation", cid, o.customer_id, target.id, o.channel, o.shop, o.opened_at)
         emit(INFO, "conv.assigned", conversation=cid, previous=prev, owner=target.id, by=by, reason=reason,
              team=conv.team, old_team=old_team)
 
