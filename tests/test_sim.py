@@ -76,6 +76,8 @@ def test_escalating_conversations_are_flagged(scripts):
     hazard = {s.script_id for s in scripts if any(w in text[s.script_id] for w in SAFETY)}
     assert all(s.needs_attention for s in scripts if s.script_id in hazard)
     assert all(set(emotions[s.script_id]) & {"angry", "disappointed"} for s in flagged if s.script_id not in hazard)
+    # TAXONOMY.md: an angry customer alone makes a conversation need attention
+    assert all(s.needs_attention for s in scripts if "angry" in emotions[s.script_id])
 
 
 def test_scripts_file_is_valid_json_with_known_ids():

@@ -130,10 +130,29 @@ def test_wrong_schema_version_raises(tmp_path):
         Store(path)
 
 
-def test_demo_fills_once_and_keeps_existing_data(demo_path):
-    with Store.demo(demo_path, seed=99, now=NOW + timedelta(days=3)) as s:
-        assert s.meta("demo_seed") == "7" and s.meta("demo_now") == NOW.isoformat()
-        assert s.count("orders") == len(generate(seed=7, now=NOW).orders)
+def test_demo_fills_once_and_moves_old_data_to_the_new_now(demo_path, tmp_path):
+    copy = tmp_path / "old_demo.db"
+    copy.write_bytes(demo_path.read_bytes())
+    with Store(copy) as s:
+        before = s.all_orders()
+        s.record_message("cv1", "m1", "customer", "在吗", NOW)
+    later = NOW + timedelta(days=3, hours=2)
+    with Store.demo(copy, seed=99, now=later) as s:
+        assert s.meta("demo_seed") == "7" and s.meta("demo_now") == later.isoformat()
+        after = s.all_orders()
+        assert [o.order_id for o in after] == [o.order_id for o in before]
+        assert [o.state for o in after] == [o.state for o in before]
+        for a, b in zip(after, before, strict=True):
+            assert a.created_at - b.created_at == later - NOW
+            assert [e.time - f.time for e, f in zip(a.logistics, b.logistics, strict=True)] == \
+                [later - NOW] * len(b.logistics)
+            if b.signed_at:
+                assert a.signed_at - b.signed_at == later - NOW
+        assert {p.promo_id for p in s.active_promotions(later)} == {p.promo_id for p in generate(
+            seed=7, now=NOW).promotions if p.starts_at is None or p.starts_at <= NOW and NOW < p.ends_at}
+        assert s.messages("cv1")[0]["ts"] == NOW  # real records do not move
+    with Store.demo(copy, now=later + timedelta(seconds=20)) as s:  # reopened right away: untouched
+        assert s.meta("demo_now") == later.isoformat()
 
 
 def test_record_message_is_idempotent(tmp_path):

@@ -49,6 +49,9 @@ ORDER_PROFILES: dict[str, Callable[[Order, datetime, dict[str, Product]], bool]]
     "price_drop": lambda o, now, p: (o.state in ("paid", "shipped", "signed", "completed")
                                      and _since(o.paid_at, now) <= 14 * D and _dropped(o, p)),
     "big": lambda o, now, p: o.state in ("paid", "shipped", "signed") and o.paid_fen >= 100000,
+    # listed above the 满699 gift threshold but paid below it after coupons: "where is my gift?"
+    "near_gift": lambda o, now, p: (o.state in _DONE and _since(o.signed_at, now) < 6 * D
+                                    and o.total_fen >= 69900 > o.paid_fen),
 }
 
 
@@ -101,7 +104,8 @@ def slot_values(customer: CustomerProfile, order: Order | None, item: OrderItem 
          "member_level": customer.member_level, "points": str(customer.points)}
     if order is not None:
         it = item or order.items[0]
-        v.update(order_id=order.order_id, paid=_money(order.paid_fen), paid_date=_date(order.paid_at),
+        # an unpaid order's "amount" is what the customer is asked to pay
+        v.update(order_id=order.order_id, paid=_money(order.paid_fen or order.total_fen), paid_date=_date(order.paid_at or order.created_at),
                  signed_date=_date(order.signed_at), item=short_name(it.name), spec=it.spec,
                  category=it.category, qty=str(it.quantity), carrier=order.carrier, tracking_no=order.tracking_no,
                  last_event=order.logistics[-1].detail if order.logistics else "", eta=_date(order.eta))

@@ -30,6 +30,8 @@ from assist_app.store.schema import SCHEMA_VERSION, ddl
 SHOP_TZ = timezone(timedelta(hours=8))
 # A customer's context carries their newest orders only: enough for any chat, bounded for the wire.
 CONTEXT_ORDER_LIMIT = 20
+# A demo store reopened later than this after it was generated is moved to the current time.
+REANCHOR_AFTER = timedelta(minutes=1)
 
 
 class StoreError(Exception):
@@ -99,17 +101,48 @@ class Store:
         """Open `path` and fill it with deterministic demo data if it holds no customers yet.
 
         `now` anchors every timestamp (orders signed 3 days ago, promotions running now ...); default: the
-        current time. An already-filled store is left as it is.
+        current time. An already-filled store keeps its data, shifted in time to the new `now`.
         """
         from assist_app.store.generator import generate
 
         store = cls(path)
+        now = _aware(now) if now is not None else datetime.now(SHOP_TZ)
         if store.count("customers") == 0:
-            now = _aware(now) if now is not None else datetime.now(SHOP_TZ)
             store.load(generate(seed=seed, now=now))
             store.set_meta("demo_seed", str(seed))
             store.set_meta("demo_now", now.isoformat())
+        else:
+            anchor = store.meta("demo_now")
+            if anchor and abs(now - datetime.fromisoformat(anchor)) > REANCHOR_AFTER:
+                store._reanchor(now - datetime.fromisoformat(anchor))
+                store.set_meta("demo_now", now.isoformat())
         return store
+
+    # (table, key columns, datetime columns) of the generated shop data that moves with the demo clock;
+    # conversations, messages and tickets are real records and never move.
+    _DEMO_TIMES = (
+        ("customers", ("customer_id",), ("since",)),
+        ("orders", ("order_id",), ("created_at", "paid_at", "shipped_at", "signed_at", "eta")),
+        ("logistics_events", ("order_id", "seq"), ("time",)),
+        ("promotions", ("promo_id",), ("starts_at", "ends_at")),
+    )
+
+    def _reanchor(self, delta: timedelta) -> None:
+        """Shift every generated timestamp by `delta`, so a demo store reopened days later still has parcels
+        in transit, open return windows and running promotions (ids and states stay as they were)."""
+        with self._lock:
+            try:
+                with self._conn:
+                    for table, keys, cols in self._DEMO_TIMES:
+                        rows = self._conn.execute(f"SELECT {', '.join(keys + cols)} FROM {table}").fetchall()
+                        sets = ", ".join(f"{c} = ?" for c in cols)
+                        where = " AND ".join(f"{k} = ?" for k in keys)
+                        self._conn.executemany(
+                            f"UPDATE {table} SET {sets} WHERE {where}",
+                            [tuple(_dt(_pdt(v) + delta) if v else None for v in r[len(keys):]) + r[:len(keys)]
+                             for r in rows])
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{self.path}: moving the demo data to the current time failed ({e})") from e
 
     def close(self) -> None:
         with self._lock:
