@@ -1,0 +1,195 @@
+"""The sidebar end to end, offscreen: real demo backend (SQLite store + gateway in its thread), a real chat
+source publishing a scripted customer, the real stream client, ONNX classifier and assist engine, real widgets.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from assist_app.core import ConversationState, Turn, assist  # noqa: E402
+from assist_app.demo import start_demo_backend  # noqa: E402
+from assist_app.nlp.classifier import load_classifier  # noqa: E402
+from assist_app.nlp.labels import EMOTION_EN, EMOTION_ZH, INTENT_EN, INTENT_ZH  # noqa: E402
+from assist_app.sim import Simulator  # noqa: E402
+from assist_app.sim.runner import to_protocol  # noqa: E402
+from assist_app.store import Store  # noqa: E402
+from assist_app.stream.client import StreamClient  # noqa: E402
+from assist_app.ui import runtime  # noqa: E402
+from assist_app.ui.agent import start_agent  # noqa: E402
+
+AGENT = "a2"
+
+
+@pytest.fixture(scope="module")
+def qloop(qapp):
+    loop = runtime.install_loop(qapp)
+    yield loop
+
+
+def arun(qtbot, coro, timeout_ms: int = 15000):
+    """Run a coroutine on the qasync loop while pytest-qt spins the Qt event loop."""
+    fut = asyncio.ensure_future(coro)
+    qtbot.waitUntil(fut.done, timeout=timeout_ms)
+    return fut.result()
+
+
+@pytest.fixture
+def backend(tmp_path):
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    handle = start_demo_backend(db_path=tmp_path / "demo.sqlite", simulate=False)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def source(qtbot, qloop, backend):
+    client = StreamClient(backend.url, backend.source_token, subscribe=False, client_name="test-source")
+    task = asyncio.ensure_future(client.run())
+    yield client
+    client.stop()
+    qtbot.waitUntil(task.done, timeout=5000)
+
+
+def scripted(backend, script_id: str):
+    """The simulator's plan for one scripted conversation, placeholders filled from the demo store."""
+    store = Store(backend.db_path)
+    try:
+        events = Simulator(store, agents=(AGENT,), id_prefix="t").plan(1, script_ids=[script_id])
+        ctx = store.customer_context(events[0].customer_id, datetime.now().astimezone())
+    finally:
+        store.close()
+    return events, ctx
+
+
+def header_texts(window) -> str:
+    return " ".join([window.header.intent.text(), window.header.emotion.text()])
+
+
+@pytest.fixture
+def agent_app(qtbot, qloop, backend):
+    apps = []
+
+    def make(**kw):
+        app = arun(qtbot, start_agent(backend.url, backend.tokens[AGENT], agent_id=AGENT, **kw))
+        app.window.resize(420, 900)
+        app.window.show()
+        if app.chat is not None:
+            app.chat.show()
+        apps.append(app)
+        qtbot.waitUntil(lambda: app.window.connection.status == "connected", timeout=5000)
+        return app
+
+    yield make
+    for app in apps:
+        arun(qtbot, app.close())
+        app.window.close()
+        if app.chat is not None:
+            app.chat.close()
+
+
+def test_scripted_message_shows_intent_emotion_and_filled_reply_then_ctrl1_and_send(qtbot, backend, source,
+                                                                                     agent_app):
+    app = agent_app()
+    assert app.session.classifier is not None, app.session.classifier_error
+    events, _ctx = scripted(backend, "logistics_stalled")
+    opened = next(e for e in events if e.kind == "open")
+    first = next(e for e in events if e.kind == "message" and e.role == "customer")
+    assert "{" not in first.text
+    arun(qtbot, source.publish(to_protocol(opened)))
+    qtbot.waitUntil(lambda: opened.conversation_id in app.session.conversations, timeout=2000)
+    conv = app.session.conversations[opened.conversation_id]
+    qtbot.waitUntil(lambda: conv.context is not None, timeout=2000)     # the gateway's `context` event
+
+    arun(qtbot, source.publish(to_protocol(first)))
+    # within 1 s of the publish: the chat is listed, selected, analysed and painted
+    qtbot.waitUntil(lambda: conv.assist is not None and app.window.replies.reply_text(0) is not None, timeout=1000)
+
+    # the oracle: the same classifier and engine, called directly on the same inputs
+    pred = load_classifier().predict(first.text, [])
+    state = ConversationState(conversation_id=opened.conversation_id, customer_id=opened.customer_id)
+    state.add_customer(Turn("customer", first.text, conv.lines[-1].ts, first.message_id), pred)
+    expected = assist(state, conv.context, app.session.clock(), lang="zh")
+
+    shown = header_texts(app.window)
+    if pred.uncertain:
+        assert "不确定" in shown
+    else:
+        assert INTENT_ZH[pred.intent] in shown and f"{pred.intent_confidence:.0%}" in shown
+    assert EMOTION_ZH[pred.emotion] in shown
+    top = app.window.replies.reply_text(0)
+    assert top == expected.replies[0].text
+    assert "{" not in top and "}" not in top                     # every slot filled with real data
+    row = app.window.list.model_.row_of(opened.conversation_id)
+    assert row >= 0 and app.window.list.current_id() == opened.conversation_id
+
+    # Ctrl+1 from the agent's chat input inserts the top suggestion for editing
+    app.chat.input.setFocus()
+    qtbot.keyClick(app.chat.input, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert app.chat.input.toPlainText() == top
+    # Enter sends it through the protocol (reply.send); the gateway echoes it back as the agent's message
+    qtbot.keyClick(app.chat.input, Qt.Key.Key_Return)
+    assert app.chat.input.toPlainText() == ""
+    qtbot.waitUntil(lambda: any(ln.role == "agent" and ln.text == top for ln in conv.lines), timeout=3000)
+    assert conv.waiting_since is None
+    qtbot.waitUntil(lambda: top in app.chat.transcript.toPlainText(), timeout=1000)
+
+
+def test_language_switch_changes_ui_and_suggestion_language(qtbot, backend, source, agent_app):
+    app = agent_app()
+    events, _ = scripted(backend, "ship_urge_weekend")
+    opened = next(e for e in events if e.kind == "open")
+    first = next(e for e in events if e.kind == "message" and e.role == "customer")
+    arun(qtbot, source.publish(to_protocol(opened)))
+    qtbot.waitUntil(lambda: opened.conversation_id in app.session.conversations, timeout=2000)
+    conv = app.session.conversations[opened.conversation_id]
+    qtbot.waitUntil(lambda: conv.context is not None, timeout=2000)
+    arun(qtbot, source.publish(to_protocol(first)))
+    qtbot.waitUntil(lambda: app.window.replies.reply_text(0) is not None, timeout=2000)
+    zh_reply = app.window.replies.reply_text(0)
+    assert app.window.replies.title.text() == "推荐回复"
+
+    app.languages.set_language("en")
+    qtbot.waitUntil(lambda: app.window.replies.title.text() == "Suggested replies", timeout=2000)
+    assert app.window.header.intent_label.text() == "Intent"
+    assert app.window.app_title.text() == "Agent Assist"
+    pred = conv.prediction
+    shown = header_texts(app.window)
+    assert ("Uncertain" in shown) if pred.uncertain else (INTENT_EN[pred.intent] in shown)
+    assert EMOTION_EN[pred.emotion] in shown
+    # the engine re-words the suggestions in English (templates replies.en.json)
+    qtbot.waitUntil(lambda: app.window.replies.reply_text(0) not in (None, zh_reply), timeout=2000)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in app.window.replies.reply_text(0).replace(
+        conv.nick, "").split("(")[0][:12])
+
+    app.languages.set_language("zh")
+    qtbot.waitUntil(lambda: app.window.replies.title.text() == "推荐回复", timeout=2000)
+    qtbot.waitUntil(lambda: app.window.replies.reply_text(0) == zh_reply, timeout=2000)
+
+
+def test_model_missing_still_streams_and_says_classifier_unavailable(qtbot, backend, source, agent_app, tmp_path):
+    missing = tmp_path / "no-model"
+    app = agent_app(load_classifier=lambda: load_classifier(missing))
+    assert app.session.classifier is None
+    assert str(missing) in app.session.classifier_error
+    assert app.window.notice.isVisible()
+    assert "分类器不可用" in app.window.notice.label.text()
+    events, _ = scripted(backend, "logistics_stalled")
+    opened = next(e for e in events if e.kind == "open")
+    first = next(e for e in events if e.kind == "message" and e.role == "customer")
+    arun(qtbot, source.publish(to_protocol(opened)))
+    arun(qtbot, source.publish(to_protocol(first)))
+    qtbot.waitUntil(lambda: opened.conversation_id in app.window.list.model_.ids(), timeout=2000)
+    conv = app.session.conversations[opened.conversation_id]
+    qtbot.waitUntil(lambda: conv.last_line is not None and conv.last_line.text == first.text, timeout=2000)
+    qtbot.waitUntil(lambda: first.text in app.chat.transcript.toPlainText(), timeout=2000)
+    assert conv.prediction is None and conv.assist is None      # nothing guessed without a model
+    assert app.window.replies.reply_text(0) is None
+    assert app.window.connection.status == "connected"
