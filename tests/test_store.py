@@ -61,7 +61,9 @@ def test_customer_context_assembly(store):
     assert isinstance(ctx, CustomerContext)
     assert ctx.customer == store.customer(cid)
     assert ctx.orders == store.orders_of(cid)[:CONTEXT_ORDER_LIMIT]
-    assert {p.sku for p in ctx.products} == {it.sku for o in ctx.orders for it in o.items}
+    ordered = list(dict.fromkeys(it.sku for o in ctx.orders for it in o.items))
+    assert [p.sku for p in ctx.products[:len(ordered)]] == ordered  # the customer's products first
+    assert sorted(p.sku for p in ctx.products) == sorted(p.sku for p in store.products())  # then the rest
     assert ctx.promotions and all(p.starts_at is None or p.starts_at <= NOW for p in ctx.promotions)
     assert all(p.ends_at is None or NOW < p.ends_at for p in ctx.promotions)
     assert len(ctx.knowledge) == store.count("knowledge")
@@ -112,6 +114,13 @@ def test_truncated_database_raises_store_error(demo_path, tmp_path):
         s = Store(cut)
         s.all_orders()
     assert str(cut) in str(err.value)
+
+
+def test_use_after_close_is_a_store_error(tmp_path):
+    s = Store(tmp_path / "closed.db")
+    s.close()
+    with pytest.raises(StoreError, match="closed.db"):
+        s.customers()
 
 
 def test_directory_path_raises_store_error(tmp_path):

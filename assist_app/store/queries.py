@@ -160,7 +160,7 @@ class Store:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
-            except sqlite3.DatabaseError as e:
+            except sqlite3.Error as e:  # corrupt pages, a closed store, a locked file ...
                 raise StoreError(f"{self.path}: query failed ({e})") from e
 
     def _write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -168,7 +168,7 @@ class Store:
             try:
                 with self._conn:
                     self._conn.executemany(sql, rows)
-            except sqlite3.DatabaseError as e:
+            except sqlite3.Error as e:
                 raise StoreError(f"{self.path}: write failed ({e})") from e
 
     def count(self, table: str) -> int:
@@ -354,15 +354,19 @@ class Store:
     # ------------------------------------------------------------------ context
 
     def customer_context(self, customer_id: str, at: datetime) -> CustomerContext:
-        """Everything the assist engine needs for one conversation.
+        """Everything the assist engine needs for one conversation: profile, newest orders (at most
+        CONTEXT_ORDER_LIMIT), promotions active at `at`, products (ordered ones first, then the catalogue), KB.
 
         An unknown customer (a real platform's new buyer) gets a bare profile with no orders, but still the
         active promotions, the catalogue and the knowledge base, so product questions can be answered.
         """
         profile = self.customer(customer_id) or CustomerProfile(customer_id=customer_id, nick=customer_id)
         orders = self.orders_of(customer_id, limit=CONTEXT_ORDER_LIMIT)
-        skus = {it.sku for o in orders for it in o.items}
-        products = [p for p in self.products() if p.sku in skus] if skus else []
+        # The products of the orders first, then the rest of the (small) catalogue, so a pre-sale question
+        # about any product can be answered from its specs; the store cannot know what will be asked.
+        catalogue = {p.sku: p for p in self.products()}
+        ordered = list(dict.fromkeys(it.sku for o in orders for it in o.items if it.sku in catalogue))
+        products = [catalogue[s] for s in ordered] + [p for s, p in catalogue.items() if s not in set(ordered)]
         return CustomerContext(customer=profile, orders=orders, promotions=self.active_promotions(at),
                                products=products, knowledge=self.knowledge())
 
