@@ -208,12 +208,21 @@ def _track(rng: random.Random, carrier: str, place: tuple, district: str, shippe
         steps.append((0.3, "运输中", f"【杭州转运中心】已发出，下一站【{city}{district}营业部】"))
     steps += [
         (0.8 if not stalled else 0.93, "运输中", f"【{city}{district}营业部】已到达"),
-        (0.9 if not stalled else 0.96, "派送中",
+        # out for delivery a couple of hours before the signature (both in daytime, see _daytime)
+        (1.0 - rng.uniform(0.5, min(3.0, total / 3600 * 0.15)) * 3600 / total, "派送中",
          f"【{city}{district}营业部】派件中，快递员：{rng.choice(_COURIERS)}，电话：{_masked_phone(rng)}，请保持电话畅通"),
         (1.0, "已签收", f"【{city}】已签收，签收人：{rng.choice(_SIGNERS)}。感谢使用{carrier}，期待再次为您服务"),
     ]
     return [LogisticsEvent(time=shipped + timedelta(seconds=int(f * total)), status=s, detail=d)
             for f, s, d in steps]
+
+
+def _daytime(rng: random.Random, t: datetime) -> datetime:
+    """Couriers deliver between 9:00 and 21:00: a night-time arrival moves to the next morning."""
+    if 9 <= t.hour < 21:
+        return t
+    day = t if t.hour < 9 else t + D
+    return day.replace(hour=9, minute=0, second=0) + timedelta(seconds=rng.randrange(3 * 3600))
 
 
 def _discount(rng: random.Random, total: int, tags: tuple[str, ...]) -> tuple[int, str]:
@@ -298,7 +307,7 @@ def _timeline(rng: random.Random, person: _Person, oid: str, items: list[OrderIt
     transit_days = rng.uniform(3.5, 6) if far else rng.uniform(0.8, 3.2)
     if stalled:
         transit_days += rng.uniform(3, 5)
-    signed_at = shipped_at + timedelta(seconds=int(transit_days * 86400))
+    signed_at = _daytime(rng, shipped_at + timedelta(seconds=int(transit_days * 86400)))
     eta = (shipped_at + timedelta(days=(5 if far else 3))).replace(hour=18, minute=0, second=0)
     track = _track(rng, carrier, person.place, district, shipped_at, signed_at, stalled)
     base = dict(order_id=oid, customer_id=person.cid, items=items, total_fen=total, coupon_used=coupon,
