@@ -208,13 +208,13 @@ def test_safe_from_worker_threads(tmp_path):
         s.record_conversation("cv", "C0001", "a1", "jd", "拓路者户外旗舰店", NOW)
         barrier = threading.Barrier(8)
 
-        def work(n: int) -> int:
+        def work(_: int) -> int:
             barrier.wait()
             new = 0
             for i in range(50):
                 new += s.record_message("cv", f"m{i}", "customer", f"消息{i}", NOW + timedelta(seconds=i))
                 s.customer_context("C0001", NOW)
-            return new + n * 0
+            return new
 
         with ThreadPoolExecutor(8) as pool:
             assert sum(pool.map(work, range(8))) == 50  # every message stored exactly once
