@@ -295,6 +295,7 @@ class Gateway:
             s.out.clear()
             s.out.append(p.encode(p.Error(code=p.E_SLOW, message="client too slow; resume by seq",
                                           seq=self.heads.get(s.sub or "", None))))
+            self._drop(s)  # nothing after the error may reach it, or it would skip the dropped seqs
             self._spawn(self._close(s, 1013, "slow consumer"))
             return
         s.out.append(frame)
@@ -452,7 +453,11 @@ class Gateway:
             await self._flush_wake.wait()
             self._flush_wake.clear()
             await asyncio.sleep(0)      # one loop turn: let a burst join the same transaction
-            self._flush_now()
+            try:
+                self._flush_now()
+            except Exception:  # noqa: BLE001 - the flusher must outlive any bug in one delivery
+                logging.getLogger("assist.gateway").exception("flush failed")
+                self._count_error(p.E_INTERNAL)
 
     def _flush_now(self) -> None:
         batch, self._pending = self._pending, _Pending()
@@ -468,7 +473,7 @@ class Gateway:
             return
         for e in batch.entries:
             self.heads[e.sub] = e.seq
-            for s in self._subs.get(e.sub, ()):
+            for s in tuple(self._subs.get(e.sub, ())):
                 self._push(s, e.frame)
         for s, ack in batch.acks:
             self._control(s, ack)

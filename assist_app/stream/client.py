@@ -58,6 +58,10 @@ class FatalStreamError(Exception):
         self.code = code
 
 
+class _Resync(Exception):
+    """Internal: the stream has a hole; reconnect and resume from the last seq."""
+
+
 class RequestError(Exception):
     """The gateway refused a request (the `error` event answering it)."""
 
@@ -207,6 +211,10 @@ class StreamClient:
                 raise
             except ConnectionClosed as exc:
                 self._last_error = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+            except _Resync as exc:
+                self._last_error = str(exc)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ws.close(1000, "resync"), 2)
             finally:
                 self._ready = False
                 self._ws = None
@@ -303,7 +311,9 @@ class StreamClient:
             if self.last_seq is not None and ev.seq <= self.last_seq:
                 return  # already processed (replayed twice)
             if self.last_seq is not None and ev.seq != self.last_seq + 1:
-                log.warning("stream.seq_jump from=%s to=%s", self.last_seq, ev.seq)
+                # events went missing on this connection: drop it and resume from what we have
+                log.warning("stream.seq_gap have=%s got=%s; resuming", self.last_seq, ev.seq)
+                raise _Resync(f"seq gap {self.last_seq} -> {ev.seq}")
             self.last_seq = ev.seq
         if isinstance(ev, p.Message):
             if ev.message_id in self._seen:
