@@ -22,10 +22,13 @@ from assist_app.review.dataset import gold_predictions, load_sessions, predict_s
 DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
 
 
-def scores(split: str, labels: str, clf=None) -> tuple[list[int], list[int]]:
+def scores(split: str, labels: str, clf=None, pickled=None) -> tuple[list[int], list[int]]:
     path = DATA / f"{split}.jsonl"
     sessions, gold = load_sessions(path)
-    preds = gold_predictions(path) if labels == "gold" else predict_sessions(sessions, clf)
+    if pickled is not None:
+        preds = pickled[split]
+    else:
+        preds = gold_predictions(path) if labels == "gold" else predict_sessions(sessions, clf)
     return [pl.assess(s, p).risk.score for s, p in zip(sessions, preds, strict=True)], gold
 
 
@@ -40,14 +43,19 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labels", choices=("model", "gold"), default="model")
     ap.add_argument("--step", type=int, default=5)
+    ap.add_argument("--preds-pickle", help="precomputed per-session predictions (stress test with another classifier)")
     a = ap.parse_args()
-    clf = None
-    if a.labels == "model":
+    clf = pickled = None
+    if a.preds_pickle:
+        import pickle
+
+        pickled = pickle.load(open(a.preds_pickle, "rb"))
+    elif a.labels == "model":
         from assist_app.nlp.classifier import load_classifier
 
         clf = load_classifier()
     m = rk.load_model()
-    res = {split: scores(split, a.labels, clf) for split in ("train", "dev")}
+    res = {split: scores(split, a.labels, clf, pickled) for split in ("train", "dev")}
     print(f"labels={a.labels} warn>={m.warn} critical>={m.critical}")
     print(f"{'thr':>4} | {'train flagged/tp':>16} {'recall':>6} {'prec':>6} | {'dev flagged/tp':>14} {'recall':>6} {'prec':>6}")
     ths = sorted(set(range(a.step, 100, a.step)) | {m.warn, m.critical})

@@ -30,7 +30,7 @@ DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
 
 
 def features(sessions, preds):
-    X = [rk.design_row(rk.extract(pl.customer_turns(s, p))) for s, p in zip(sessions, preds, strict=True)]
+    X = [rk.design_row(rk.extract(pl.customer_turns(s, p), [t for r, t in s.turns if r == "agent"])) for s, p in zip(sessions, preds, strict=True)]
     return np.array(X, dtype=float)
 
 
@@ -40,9 +40,16 @@ def main() -> int:
     ap.add_argument("--target-recall", type=float, default=0.9)
     ap.add_argument("--C", type=float, default=0.5)
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--preds-pickle", help="precomputed per-session predictions {'train': [...], 'dev': [...]} "
+                                          "(to stress-test the signals with another classifier)")
     a = ap.parse_args()
     sessions, gold = load_sessions(DATA / "train.jsonl")
-    preds = gold_predictions(DATA / "train.jsonl") if a.labels == "gold" else predict_sessions(sessions)
+    if a.preds_pickle:
+        import pickle
+
+        preds = pickle.load(open(a.preds_pickle, "rb"))["train"]
+    else:
+        preds = gold_predictions(DATA / "train.jsonl") if a.labels == "gold" else predict_sessions(sessions)
     X, y = features(sessions, preds), np.array(gold)
     # class_weight balanced: 7% positives; we want the score to rank, the threshold handles the prior.
     make = lambda: LogisticRegression(C=a.C, class_weight="balanced", max_iter=2000)  # noqa: E731
@@ -69,7 +76,7 @@ def main() -> int:
     model = {
         "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "
                 "signal unit; warn/critical: score thresholds (0-100); extra: hand-set live-only signals.",
-        "labels": a.labels, "C": a.C, "target_recall_train_cv": a.target_recall,
+        "labels": "pickle" if a.preds_pickle else a.labels, "C": a.C, "target_recall_train_cv": a.target_recall,
         "weights": w, "bias": round(float(clf.intercept_[0]), 4), "warn": warn, "critical": crit,
         "extra": old.get("extra", {"vip": 0.6, "big_order": 0.4, "wait_after_min": 3.0, "wait_per_min": 0.15}),
         "reason_min": old.get("reason_min", 0.4),

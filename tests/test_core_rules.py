@@ -70,7 +70,8 @@ def test_category_exception_and_product_rule(store, policy):
 
 
 def test_unsigned_order_can_refuse_and_closed_order_cannot(store, policy):
-    shipped = orders_where(store, lambda o: o.state == "shipped")[0]
+    shipped = orders_where(store, lambda o: o.state == "shipped" and store.product(o.items[0].sku).no_reason_return_days
+                           and o.items[0].category not in policy.no_reason_exceptions)[0]
     nr = next(x for x in order_eligibility(shipped, store.products(), policy, NOW) if x.kind == "no_reason_return")
     assert nr.eligible and nr.deadline is None and "未签收" in nr.rule
     cancelled = orders_where(store, lambda o: o.state == "cancelled")[0]

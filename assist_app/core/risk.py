@@ -29,7 +29,8 @@ LOSS_INTENTS = frozenset({"cancel_order", "return_refund", "refund_progress"})
 FEATURES = (
     "angry_n", "angry_max", "neg_run", "disappointed_n", "neg_frac", "complaint_n", "complaint_max",
     "escalate_n", "threat", "safety", "abuse", "repeat_cue", "same_ask", "chase_n", "multi_punct",
-    "unanswered_run", "loss", "loss_weak", "turns_log",
+    "unanswered_run", "loss", "loss_weak", "turns_log", "angry_sum", "neg_sum", "frustration", "waited",
+    "still_not", "agent_sorry",
 )
 
 
@@ -52,8 +53,8 @@ def _note(sig: Signals, key: str, ev: str) -> None:
     sig.evidence.setdefault(key, ev)
 
 
-def extract(turns: Sequence[CustomerTurn]) -> Signals:
-    """Signals of one conversation from its customer turns (oldest first)."""
+def extract(turns: Sequence[CustomerTurn], agent_texts: Sequence[str] = ()) -> Signals:
+    """Signals of one conversation from its customer turns (oldest first) and, optionally, the agent's turns."""
     sig = Signals(values=dict.fromkeys(FEATURES, 0.0))
     v = sig.values
     run = best_run = 0
@@ -66,7 +67,11 @@ def extract(turns: Sequence[CustomerTurn]) -> Signals:
         if emo == "angry":
             v["angry_n"] += 1
             _note(sig, "angry_n", s)
-        v["angry_max"] = max(v["angry_max"], p.emotion_probs.get("angry", 1.0 if emo == "angry" else 0.0))
+        p_angry = p.emotion_probs.get("angry", 1.0 if emo == "angry" else 0.0)
+        v["angry_max"] = max(v["angry_max"], p_angry)
+        v["angry_sum"] += p_angry  # expected number of angry messages: steadier than argmax counts
+        v["neg_sum"] += (sum(p.emotion_probs.get(e, 0.0) for e in NEGATIVE_EMOTIONS) if p.emotion_probs
+                         else float(emo in NEGATIVE_EMOTIONS))
         if emo == "disappointed":
             v["disappointed_n"] += 1
             _note(sig, "disappointed_n", s)
@@ -93,6 +98,15 @@ def extract(turns: Sequence[CustomerTurn]) -> Signals:
         if (w := tx.abuse(s)):
             v["abuse"] += 1
             _note(sig, "abuse", f"{w}：「{s[:30]}」")
+        if (w := tx.frustration(s)):
+            v["frustration"] += 1
+            _note(sig, "frustration", f"{w}：「{s[:30]}」")
+        if (w := tx.waited(s)):
+            v["waited"] = 1.0
+            _note(sig, "waited", f"「{s[:30]}」")
+        if (w := tx.still_not(s)):
+            v["still_not"] += 1
+            _note(sig, "still_not", f"{w}：「{s[:30]}」")
         if (w := tx.repeat(s)) and (p.intent not in NON_ASK or emo in NEGATIVE_EMOTIONS):
             v["repeat_cue"] += 1
             _note(sig, "repeat_cue", f"{w}：「{s[:30]}」")
@@ -117,6 +131,10 @@ def extract(turns: Sequence[CustomerTurn]) -> Signals:
             if emo in NEGATIVE_EMOTIONS:
                 v["loss_weak"] = 1.0
                 _note(sig, "loss_weak", f"{INTENT_ZH[p.intent]}，{EMOTION_ZH[emo]}")
+    for a in agent_texts:
+        if (w := tx.agent_sorry(a)):
+            v["agent_sorry"] += 1
+            _note(sig, "agent_sorry", f"客服：「{a[:24]}」")
     n = len(turns)
     v["neg_run"] = float(best_run)
     v["neg_frac"] = neg / n if n else 0.0
@@ -130,7 +148,8 @@ def extract(turns: Sequence[CustomerTurn]) -> Signals:
     # Caps keep one very long chat from dominating the linear model.
     for k, cap in (("angry_n", 3), ("disappointed_n", 3), ("complaint_n", 3), ("escalate_n", 3), ("abuse", 2),
                    ("repeat_cue", 3), ("same_ask", 3), ("chase_n", 3), ("multi_punct", 3), ("neg_run", 4),
-                   ("unanswered_run", 3)):
+                   ("unanswered_run", 3), ("angry_sum", 3), ("neg_sum", 5), ("frustration", 2), ("still_not", 3),
+                   ("agent_sorry", 2)):
         v[k] = min(v[k], float(cap))
     return sig
 
@@ -157,7 +176,8 @@ def load_model(path: Path = MODEL_PATH) -> RiskModel:
 
 
 ALWAYS_SHOWN = ("safety", "threat")
-TWINS = {"angry_max": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss", "neg_frac": "neg_run"}
+TWINS = {"angry_max": "angry_n", "angry_sum": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss",
+         "neg_frac": "neg_run", "neg_sum": "neg_run", "still_not": "repeat_cue"}
 REASON_ZH = {
     "angry_n": "客户生气", "angry_max": "语气愤怒", "neg_run": "连续负面情绪", "disappointed_n": "客户失望",
     "neg_frac": "负面情绪占比高", "complaint_n": "投诉/不满服务", "complaint_max": "疑似投诉",
@@ -165,7 +185,8 @@ REASON_ZH = {
     "repeat_cue": "问题反复未解决", "same_ask": "同一诉求重复多次", "chase_n": "客户追问无人回应",
     "multi_punct": "连续问号/感叹号", "unanswered_run": "多条消息未回复", "loss": "因服务问题退款/取消（可能流失）",
     "loss_weak": "带情绪的退款/取消", "turns_log": "对话较长", "vip": "高价值客户", "big_order": "大额订单",
-    "wait": "客户等待过久",
+    "wait": "客户等待过久", "angry_sum": "多条消息带怒气", "neg_sum": "负面情绪累积", "frustration": "质疑/不满",
+    "waited": "客户已等待多日", "still_not": "问题迟迟未解决", "agent_sorry": "客服已多次致歉",
 }
 REASON_EN = {
     "angry_n": "Customer angry", "angry_max": "Angry tone", "neg_run": "Run of negative messages",
@@ -175,7 +196,9 @@ REASON_EN = {
     "same_ask": "Same ask repeated", "chase_n": "Chasing an unanswered agent", "multi_punct": "Repeated ??/!!",
     "unanswered_run": "Several messages unanswered", "loss": "Refund/cancel caused by service (order at risk)",
     "loss_weak": "Refund/cancel with negative emotion", "turns_log": "Long conversation", "vip": "High-value customer",
-    "big_order": "Large order", "wait": "Customer waiting too long",
+    "big_order": "Large order", "wait": "Customer waiting too long", "angry_sum": "Anger across messages",
+    "neg_sum": "Negative emotion building up", "frustration": "Questions the shop's good faith",
+    "waited": "Has waited for days", "still_not": "Still not resolved", "agent_sorry": "Agent already apologised",
 }
 
 

@@ -39,6 +39,16 @@ SERVICE_FAILURE = re.compile(
     r"(不发货|没发货|还没发|未发货|缺货|没货|太慢|这么慢|等不了|等不及|来不及|不想等|遥遥无期|别家|其他品牌|换[个家]|"
     r"不要了|算了|退掉|不买了|态度|耽误|延误|过期|不送|送不到|没收到|还没到|拒收)"
 )
+# Frustration short of abuse: questioning the shop's good faith or competence.
+FRUSTRATION = re.compile(
+    r"(凭什么|什么意思|怎么回事|搞什么|有没有搞错|开什么玩笑|太过分|过分了|欺负|推卸|踢皮球|什么态度|态度(太|很|真|差|恶劣)|"
+    r"不负责|没用|白买|后悔|失望|醉了|你们(这|怎么|就|到底|家)|怎么(又|还)是)"
+)
+# "等了三天了" / "[数字x]天了还": how long the customer has been waiting, in their words.
+WAITED = re.compile(r"(\[数字x\]|\d+|[一二三四五六七八九十两几好多]+)(天|周|个星期|个月|个小时|小时)(了|还|都|没)")
+STILL_NOT = re.compile(r"(还没|还是没|一直没|怎么还|到现在|至今|迟迟)")
+# The agent apologising in earnest: something went wrong from the shop's side too.
+AGENT_SORRY = re.compile(r"(非常抱歉|十分抱歉|实在抱歉|深表歉意|给您带来(的)?不便|给您添麻烦|消消气|理解您的心情|请您息怒|感到抱歉)")
 ESCALATE = re.compile(r"(领导|主管|经理|上级|负责人|换个?人|换客服|人工|转人工|真人|机器人)")
 ORDER_NO = re.compile(r"(?<![0-9A-Za-z])([A-Z]{0,3}\d{8,20})(?![0-9])")
 
@@ -90,6 +100,22 @@ def repeat(text: str) -> str | None:
 
 def service_failure(text: str) -> str | None:
     return _find(SERVICE_FAILURE, text, negatable=False)
+
+
+def frustration(text: str) -> str | None:
+    return _find(FRUSTRATION, text, negatable=False)
+
+
+def waited(text: str) -> str | None:
+    return _find(WAITED, text, negatable=False)
+
+
+def still_not(text: str) -> str | None:
+    return _find(STILL_NOT, text, negatable=False)
+
+
+def agent_sorry(text: str) -> str | None:
+    return _find(AGENT_SORRY, text, negatable=False)
 
 
 def escalate(text: str) -> str | None:

@@ -39,6 +39,7 @@ class Reviewed:
     messages: list[Prediction] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     error: str = ""
+    line: int = 0                            # 1-based line number in the input (for the report)
 
     def to_json(self) -> dict[str, Any]:
         if self.error:
@@ -92,7 +93,7 @@ def customer_turns(session: Session, preds: Sequence[Prediction]) -> list[rk.Cus
 
 def assess(session: Session, preds: Sequence[Prediction], model: rk.RiskModel | None = None,
            lang: str = "zh") -> Reviewed:
-    sig = rk.extract(customer_turns(session, preds))
+    sig = rk.extract(customer_turns(session, preds), [t for r, t in session.turns if r == "agent"])
     return Reviewed(id=session.id, risk=rk.score(sig, model=model, lang=lang), messages=list(preds),
                     texts=[t for r, t in session.turns if r == "customer"])
 
@@ -107,7 +108,7 @@ def review(lines: Sequence[str], clf: BatchClassifier, batch: int = 256,
             parsed.append(parse_line(line))
         except BadInput as e:
             rid = _id_of(line)
-            parsed.append(Reviewed(id=rid, error=f"line {n}: {e}"))
+            parsed.append(Reviewed(id=rid, error=f"line {n}: {e}", line=n))
     items: list[tuple[str, list[str]]] = []
     spans: list[tuple[int, int]] = []
     for p in parsed:
@@ -129,8 +130,13 @@ def review(lines: Sequence[str], clf: BatchClassifier, batch: int = 256,
     if progress and not items:
         progress(0, 0)
     out: list[Reviewed] = []
-    for p, (a, b) in zip(parsed, spans, strict=True):
-        out.append(assess(p, preds[a:b], model, lang) if isinstance(p, Session) else p)
+    for n, (p, (a, b)) in enumerate(zip(parsed, spans, strict=True), 1):
+        if isinstance(p, Session):
+            r = assess(p, preds[a:b], model, lang)
+            r.line = n
+            out.append(r)
+        else:
+            out.append(p)
     return out
 
 

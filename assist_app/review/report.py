@@ -38,6 +38,7 @@ th{color:#52606d;font-weight:600}.bar{height:12px;border-radius:3px;background:#
 .flag.critical{border-color:#e03131;background:#fff5f5}.flag h3{margin:0 0 4px;font-size:14px}
 .flag ul{margin:4px 0 6px 18px;padding:0;font-size:13px}.msgs{font-size:12px;color:#3e4c59;margin:0;padding-left:18px}
 .msgs li{margin:2px 0}.tag{font-size:11px;color:#52606d;background:#eef0f3;border-radius:3px;padding:0 4px;margin-left:4px}
+.ex{color:#52606d;font-size:12px;max-width:230px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .stack{display:flex;height:22px;border-radius:4px;overflow:hidden;margin:6px 0 10px}.stack div{height:100%}
 """
 
@@ -48,6 +49,17 @@ def _esc(s: str) -> str:
 
 def _bar(frac: float, color: str = "#3e7cb1", width: int = 220) -> str:
     return f'<span class="bar" style="width:{max(2, int(frac * width))}px;background:{color}"></span>'
+
+
+def _examples(ok: Sequence[Reviewed]) -> dict[str, str]:
+    """A typical customer wording per intent: the most frequent short message (placeholders dropped)."""
+    seen: dict[str, Counter[str]] = {}
+    for r in ok:
+        for text, p in zip(r.texts, r.messages, strict=False):
+            t = " ".join(text.split())
+            if 4 <= len(t) <= 24 and "[" not in t:
+                seen.setdefault(p.intent, Counter())[t] += 1
+    return {k: c.most_common(1)[0][0] for k, c in seen.items()}
 
 
 def render(results: Sequence[Reviewed], source: str = "", seconds: float = 0.0, top_n: int = 12,
@@ -72,13 +84,16 @@ def render(results: Sequence[Reviewed], source: str = "", seconds: float = 0.0, 
         out.append(f"<div class='kpi'><b>{val}</b><span>{zh} <span class='en'>{en}</span></span></div>")
     out.append("</div></section>")
     # Intent ranking
+    examples = _examples(ok)
     out.append("<section><h2>问答统计 · 热门意图 <small>Top intents</small></h2><table>"
-               "<tr><th>#</th><th>意图 Intent</th><th class='num'>条数</th><th class='num'>占比</th><th></th></tr>")
+               "<tr><th>#</th><th>意图 Intent</th><th class='num'>条数</th><th class='num'>占比</th><th></th>"
+               "<th>典型问法 Example</th></tr>")
     top = intents.most_common(top_n)
     peak = top[0][1] if top else 1
     for i, (k, c) in enumerate(top, 1):
         out.append(f"<tr><td>{i}</td><td>{INTENT_ZH.get(k, k)} <span class='en'>{INTENT_EN.get(k, k)}</span></td>"
-                   f"<td class='num'>{c}</td><td class='num'>{c / max(1, n_msgs):.1%}</td><td>{_bar(c / peak)}</td></tr>")
+                   f"<td class='num'>{c}</td><td class='num'>{c / max(1, n_msgs):.1%}</td><td>{_bar(c / peak, width=120)}</td>"
+                   f"<td class='ex'>{_esc(examples.get(k, ''))}</td></tr>")
     out.append("</table></section>")
     # Emotion distribution
     out.append("<section><h2>情绪分布 <small>Emotion distribution</small></h2><div class='stack'>")
@@ -106,7 +121,8 @@ def render(results: Sequence[Reviewed], source: str = "", seconds: float = 0.0, 
     for r in flagged[:max_flagged]:
         risk = r.risk
         assert risk is not None
-        out.append(f"<div class='flag {risk.level}'><h3>会话 {_esc(str(r.id))} · 风险 {risk.score} "
+        name = f"会话 {_esc(str(r.id))}" if r.id is not None else f"第 {r.line} 行会话"
+        out.append(f"<div class='flag {risk.level}'><h3>{name} · 风险 {risk.score} "
                    f"<span class='pill' style='background:{LEVEL_COLOR[risk.level]}'>{LEVEL_ZH[risk.level]}</span></h3><ul>")
         out.extend(f"<li>{_esc(x)}</li>" for x in risk.reasons)
         out.append("</ul><ol class='msgs'>")
