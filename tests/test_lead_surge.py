@@ -104,3 +104,12 @@ def test_old_events_are_trimmed_and_surge_fades():
 def test_invalid_config_is_rejected():
     with pytest.raises(ValueError):
         SurgeConfig(min_count=0)
+
+
+def test_scaled_config_detects_the_same_surge_on_a_faster_clock():
+    speed = 20.0
+    r = IntentRates(SurgeConfig().scaled(speed))
+    _steady(r, "install_repair", 0, 120 * MIN / speed, 10 * MIN / speed)
+    _steady(r, "logistics", 0, 150 * MIN / speed, 2 * MIN / speed)
+    _steady(r, "install_repair", 120 * MIN / speed, 150 * MIN / speed, 2.5 * MIN / speed)
+    assert [s.intent for s in r.surges(150 * MIN / speed)] == ["install_repair"]

@@ -33,6 +33,13 @@ class SurgeConfig:
     max_p: float = 0.01
     prior_count: float = 1.0
 
+    def scaled(self, speed: float) -> SurgeConfig:
+        """The same rule on a clock running `speed` times faster (the sped-up demo stamps wall-clock times)."""
+        from dataclasses import replace
+
+        return replace(self, window_s=self.window_s / speed, baseline_s=self.baseline_s / speed,
+                       min_baseline_s=self.min_baseline_s / speed)
+
     def __post_init__(self) -> None:
         if self.window_s <= 0 or self.baseline_s <= 0 or self.min_count < 1 or self.prior_count <= 0:
             raise ValueError(f"invalid SurgeConfig: {self}")

@@ -61,13 +61,20 @@ class LeadApp:
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.controller.close()
+        # the monitor thread must be gone before the interpreter finalises
+        await asyncio.get_running_loop().run_in_executor(None, self.controller.worker.shutdown, True)
+        # destroy the Qt side while the loop still runs (PySide otherwise tears it down during interpreter
+        # finalisation, which can crash on exit)
+        self.window.hide()
+        self.window.deleteLater()
+        await asyncio.sleep(0)  # the qasync loop runs the deferred delete
         if self.demo is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.demo.stop)
             self.demo = None
 
 
 async def start_lead(url: str, token: str, *, lang: str = "zh", model_dir=None, load_classifier=None,
-                     sound: bool = False, demo=None, use_tray: bool | None = None) -> LeadApp:
+                     sound: bool = False, demo=None, use_tray: bool | None = None, time_scale: float = 1.0) -> LeadApp:
     """Build the window, load the classifier off the UI thread, connect. Used by run_lead, tests, benchmarks."""
     from assist_app.stream.client import StreamClient
 
@@ -77,7 +84,8 @@ async def start_lead(url: str, token: str, *, lang: str = "zh", model_dir=None, 
     async def send(ev) -> None:
         await app.client.send(ev, timeout=10.0)
 
-    app.controller = LeadController(window, load_classifier or classifier_loader(model_dir), send=send)
+    app.controller = LeadController(window, load_classifier or classifier_loader(model_dir), send=send,
+                                    time_scale=time_scale)
     await app.controller.load()
     app.client = StreamClient(url, token, on_event=app.controller.handle_event, on_state=app.controller.on_state)
     app.tasks.append(asyncio.get_running_loop().create_task(app.client.run()))
@@ -104,13 +112,12 @@ async def take_screenshot(app: LeadApp, args) -> int:
     pick = alerts[0].conversation_id if alerts else (rows[0].conversation_id if rows else "")
     if pick:
         app.window.select_conversation(pick)
-    await app.controller.stats_now()
     await app.controller.idle()
-    for _ in range(4):  # let layouts and the transcript settle
-        QApplication.processEvents()
+    for _ in range(4):  # let layouts and the transcript settle (the qasync loop turns Qt's meanwhile)
         await asyncio.sleep(0.05)
     await app.controller.idle()
-    QApplication.processEvents()
+    await app.controller.stats_now()  # the statistics of the same moment as the rows
+    await asyncio.sleep(0.05)
     pix = app.window.grab()
     args.screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not pix.save(str(args.screenshot), "PNG"):
@@ -131,12 +138,18 @@ async def _main(args) -> int:
         from assist_app.demo import start_demo_backend
 
         loop = asyncio.get_running_loop()
-        demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=args.db, speed=args.speed))
-        url, token = demo.url, lead_token(demo.tokens)
+        # no human agents in the lead demo: the simulator plays the agents' scripted replies too, so
+        # first-response times and handled chats are real numbers
+        demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=args.db, speed=args.speed,
+                                                                             auto_agent=True))
+        url, token = demo.url, getattr(demo, "lead_token", None) or lead_token(demo.tokens)
     else:
         url, token = args.url, args.token
+    # we end the app ourselves (below), after cleaning up; Qt must not stop the loop under our feet
+    QApplication.instance().setQuitOnLastWindowClosed(False)
     app = await start_lead(url, token, lang=lang, model_dir=args.model_dir, demo=demo,
-                           sound=not args.screenshot, use_tray=False if args.screenshot else None)
+                           sound=not args.screenshot, use_tray=False if args.screenshot else None,
+                           time_scale=args.speed if args.demo else 1.0)
     try:
         if args.screenshot:
             app.window.resize(1560, 960)

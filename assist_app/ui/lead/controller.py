@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from assist_app import protocol as p
 from assist_app.lead.board import LeadMonitor, Update
 from assist_app.lead.ingest import LeadIngest, merge
+from assist_app.lead.surge import SurgeConfig
 from assist_app.nlp.types import ClassifierUnavailable
 from assist_app.ui.lead import texts as tx
 from assist_app.ui.lead.window import LeadWindow
@@ -42,11 +43,14 @@ class LeadController(QObject):
 
     def __init__(self, window: LeadWindow, load_classifier: Callable[[], object] | None = None,
                  send: Callable[[p.Event], Awaitable[None]] | None = None, clock: Callable[[], float] = time.time,
-                 monitor: LeadMonitor | None = None) -> None:
+                 monitor: LeadMonitor | None = None, time_scale: float = 1.0) -> None:
         super().__init__(window)
         self.window = window
         self.clock = clock
-        self.monitor = monitor or LeadMonitor(day_start=day_start(clock()), lang=window.lang)
+        # time_scale: the demo's speed-up (its messages carry wall-clock times, so "30 min" lasts 30/speed)
+        self.monitor = monitor or LeadMonitor(day_start=day_start(clock()), lang=window.lang,
+                                              surge=SurgeConfig().scaled(time_scale))
+        self.time_scale = time_scale
         self.ingest = LeadIngest(self.monitor)
         self._load_classifier = load_classifier
         self.classifier_error = ""

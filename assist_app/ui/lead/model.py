@@ -139,7 +139,7 @@ class ConversationTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
 
     def _relayout(self, new: list[ConversationRow]) -> None:
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_ids = [self._rows[i.row()].conversation_id if 0 <= i.row() < len(self._rows) else None
                    for i in old_persistent]
@@ -150,7 +150,7 @@ class ConversationTableModel(QAbstractTableModel):
             for i, cid in zip(old_persistent, old_ids, strict=True)
         ]
         self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     # ---- lookups ---------------------------------------------------------------------------------------
     def row_of(self, conversation_id: str) -> int:

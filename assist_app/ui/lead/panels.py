@@ -103,6 +103,8 @@ class AlertFeed(QWidget):
         self.title = _title("")
         self.count = QLabel("0")
         self.count.setObjectName("AlertCount")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         head.addWidget(self.title)
         head.addWidget(self.count)
         head.addStretch(1)
@@ -114,7 +116,7 @@ class AlertFeed(QWidget):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color:#8a9099; padding: 16px;")
-        lay.addWidget(self.empty)
+        lay.addWidget(self.empty, 1)
         lay.addWidget(self.list, 1)
         self.retranslate()
 
@@ -487,7 +489,7 @@ class StatsPanel(QWidget):
         slow = max((a.frt_mean_s or 0 for a in agents), default=1) or 1
         items = []
         for a in agents:
-            frt = tx.format_wait(a.frt_mean_s) if a.frt_mean_s else tx.t("frt_none", lang)
+            frt = tx.format_duration(a.frt_mean_s)
             name = self.agent_names.get(a.agent_id, a.agent_id)
             value = f"{frt} · {tx.t('handled', lang)} {a.handled}"
             badge = f"{tx.t('awaiting', lang)} {a.awaiting_first_response}" if a.awaiting_first_response else ""

@@ -94,6 +94,15 @@ def level_name(level: str, lang: str) -> str:
     return t({"info": "level_info", "warn": "level_warn_short", "critical": "level_critical_short"}[level], lang)
 
 
+def format_duration(seconds: float | None) -> str:
+    """Response times: sub-second and short ones with a decimal (the sped-up demo has many)."""
+    if seconds is None:
+        return "—"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    return format_wait(seconds)
+
+
 def format_wait(seconds: float) -> str:
     s = int(seconds)
     if s <= 0:
