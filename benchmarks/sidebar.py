@@ -119,26 +119,23 @@ async def bench(args) -> int:
     from PySide6.QtCore import QTimer
 
     from assist_app.demo import start_demo_backend
+    from assist_app.store import Store
     from assist_app.ui.agent import start_agent
 
     proc = psutil.Process(os.getpid())
     loop = asyncio.get_running_loop()
     tmp = Path(tempfile.mkdtemp(prefix="sidebar-bench-"))
-    demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=tmp / "demo.db", speed=1.0,
-                                                                        **args.demo_kwargs))
+    demo = await loop.run_in_executor(None, lambda: start_demo_backend(db_path=tmp / "demo.db", simulate=False))
     agent = demo.agent_ids[-1]
     app = await start_agent(demo.url, demo.tokens[agent], with_chat=True, demo=demo, agent_id=agent)
     app.window.resize(420, 1000)
     app.chat.resize(540, 1000)
     app.window.show()
     app.chat.show()
-    app.controller.sync_paint = True
     if app.session.classifier_error:
         print(f"classifier unavailable: {app.session.classifier_error}")
     latencies: list[float] = []
-    app.controller.painted.connect(
-        lambda ids, t: latencies.extend(
-            (t - app.session.received_at.pop(m)) * 1000 for m in ids if m in app.session.received_at))
+    app.controller.painted.connect(lambda _ids, lat: latencies.extend(lat))
     # UI-thread stall probe
     stalls: list[float] = []
     last = [time.perf_counter()]
@@ -153,8 +150,15 @@ async def bench(args) -> int:
     probe.timeout.connect(on_probe)
     await asyncio.sleep(1.0)
     rss_start = proc.memory_info().rss / 2**20
-    customers = [(c.customer_id, c.nick) for c in await loop.run_in_executor(None, demo.customers)][:args.chats]
-    pub = Publisher(demo.url, demo.tokens["source"], agent, customers, args.chats, args.minutes, args.speed)
+    def load_customers() -> list[tuple[str, str]]:
+        store = Store(demo.db_path)
+        try:   # customers with orders, so the sidebar has order panels and prices to paint
+            return [(c.customer_id, c.nick) for c in store.customers() if store.orders_of(c.customer_id)]
+        finally:
+            store.close()
+
+    customers = (await loop.run_in_executor(None, load_customers))[:args.chats]
+    pub = Publisher(demo.url, demo.source_token, agent, customers, args.chats, args.minutes, args.speed)
     last[0] = time.perf_counter()
     probe.start()
     pub.start()
@@ -178,6 +182,7 @@ async def bench(args) -> int:
     rss_end = proc.memory_info().rss / 2**20
     wall = time.perf_counter() - t_start
     await app.close()
+    demo.stop()
     lat = latencies
     print(f"sidebar benchmark: {args.chats} chats x 1 msg/s x {args.minutes:g} min simulated "
           f"(speed x{args.speed:g}: {args.chats * args.speed:g} msg/s real, {wall:.1f} s wall)")
@@ -202,7 +207,6 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=10.0, help="simulated minutes")
     ap.add_argument("--speed", type=float, default=10.0, help="clock acceleration")
     args = ap.parse_args()
-    args.demo_kwargs = {}
     return runtime.run(lambda: bench(args))
 
 

@@ -104,13 +104,14 @@ class AgentChatWindow(Retranslatable, QWidget):
         self.setObjectName("ChatRoot")
         self.resize(520, 760)
         self._conv: ConversationView | None = None
-        self._shown_lines = 0
+        self._last_shown = ""      # message id of the newest line in the transcript
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         self.title = QLabel()
         self.title.setObjectName("Nick")
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
+        self.transcript.document().setMaximumBlockCount(600)   # a long chat must not grow memory forever
         self.input = ChatInput()
         self.input.setFixedHeight(96)
         self.send_btn = QPushButton()
@@ -145,14 +146,21 @@ class AgentChatWindow(Retranslatable, QWidget):
         same = conv is not None and self._conv is not None and conv.conversation_id == self._conv.conversation_id
         if not same:
             self.transcript.clear()
-            self._shown_lines = 0
+            self._last_shown = ""
         self._conv = conv
         self._render_title()
         if conv is None:
             return
-        for line in conv.lines[self._shown_lines:]:
+        start = 0
+        if self._last_shown:
+            for i in range(len(conv.lines) - 1, -1, -1):
+                if conv.lines[i].message_id == self._last_shown:
+                    start = i + 1
+                    break
+        for line in conv.lines[start:]:
             self.transcript.append(_line_html(line))
-        self._shown_lines = len(conv.lines)
+        if conv.lines:
+            self._last_shown = conv.lines[-1].message_id
 
     def _on_submit(self, text: str) -> None:
         if self._conv is not None:

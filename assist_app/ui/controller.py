@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -30,8 +31,8 @@ REORDER_EVERY_S = 5.0
 
 
 class SidebarController(QObject):
-    # (message ids whose suggestions were just painted, perf_counter at paint end) — for benchmarks/tests
-    painted = Signal(object, float)
+    # message ids whose suggestions were just painted, and their received→painted latencies in ms
+    painted = Signal(object, object)
 
     def __init__(self, session: AgentSession, window: SidebarWindow, chat: AgentChatWindow | None,
                  languages: LanguageManager, themes: ThemeManager,
@@ -41,7 +42,8 @@ class SidebarController(QObject):
         self.languages, self.themes = languages, themes
         self._send = send
         self.settings = settings
-        self.sync_paint = False          # benchmarks: paint synchronously to time message→pixels
+        self._awaiting_paint: list[str] = []
+        self.latencies_ms: deque[float] = deque(maxlen=100_000)   # received → painted, newest last
         self._dirty: set[str] = set()
         self._analysed: list[str] = []
         self._flush_scheduled = False
@@ -49,6 +51,7 @@ class SidebarController(QObject):
         self._tasks: set[asyncio.Task] = set()
         session.listeners.append(self._on_update)
         window.selected.connect(self._on_selected)
+        window.frame_painted.connect(self._on_frame_painted)
         window.insert_text.connect(self.insert_text)
         window.ticket_requested.connect(self._on_ticket)
         window.language_toggle.connect(self.languages.toggle)
@@ -89,10 +92,19 @@ class SidebarController(QObject):
             self._show_current(now)
         elif not cur:
             self._show_current(now)
-        if self.sync_paint:
-            self.window.repaint()
         if analysed:
-            self.painted.emit(analysed, time.perf_counter())
+            # reported when Qt has actually painted the changes (the window's next UpdateRequest)
+            self._awaiting_paint.extend(analysed)
+            self.window.update(0, 0, 1, 1)  # guarantees an UpdateRequest even if nothing visible changed
+
+    def _on_frame_painted(self) -> None:
+        if self._awaiting_paint:
+            ids, self._awaiting_paint = self._awaiting_paint, []
+            now = time.perf_counter()
+            got = self.session.received_at
+            lat = [(now - got.pop(m)) * 1000 for m in ids if m in got]
+            self.latencies_ms.extend(lat)
+            self.painted.emit(ids, lat)
 
     def _show_current(self, now: datetime) -> None:
         conv = self.session.conversations.get(self.window.current_id())

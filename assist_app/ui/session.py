@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from assist_app.ui.viewmodel import ChatLine, ConversationView
 
 log = logging.getLogger(__name__)
 PREVIOUS_TURNS = 4          # earlier turns given to the classifier as context
+MAX_LINES = 300             # per conversation kept for display; older lines are dropped (memory stays flat)
+MAX_SEEN = 20_000           # message ids remembered for de-duplication
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class AgentSession:
         self._pending: dict[str, list[tuple[ChatLine, list[str]]]] = {}
         self._stale: set[str] = set()
         self._workers: dict[str, asyncio.Task] = {}
-        self._seen_ids: set[str] = set()
-        self.received_at: dict[str, float] = {}     # message id -> perf_counter when it arrived
+        self._seen_ids: OrderedDict[str, None] = OrderedDict()
+        # message id -> perf_counter when it arrived; the controller pops it once the suggestions are painted
+        self.received_at: dict[str, float] = {}
         self.listeners: list[Callable[[Update], None]] = []
         self.errors: list[str] = []
 
@@ -146,10 +150,19 @@ class AgentSession:
         conv = self.conversations.get(ev.conversation_id)
         if conv is None:
             return
-        self._seen_ids.add(ev.message_id)
+        self._seen_ids[ev.message_id] = None
+        if len(self._seen_ids) > MAX_SEEN:
+            self._seen_ids.popitem(last=False)
         line = ChatLine(ev.message_id, ev.role, ev.text, ev.ts)
-        prev = [ln.text for ln in conv.lines if ln.role in ("customer", "agent")][-PREVIOUS_TURNS:]
+        prev: list[str] = []
+        for ln in reversed(conv.lines):
+            if len(prev) == PREVIOUS_TURNS:
+                break
+            if ln.role in ("customer", "agent"):
+                prev.insert(0, ln.text)
         conv.lines.append(line)
+        if len(conv.lines) > MAX_LINES:
+            del conv.lines[: len(conv.lines) - MAX_LINES]
         if ev.role == "customer":
             self.received_at[ev.message_id] = time.perf_counter()
             if conv.waiting_since is None:
@@ -160,6 +173,7 @@ class AgentSession:
             conv.waiting_since = None
             self._pending.setdefault(conv.conversation_id, []).append((line, prev))
             self._kick(conv.conversation_id)
+            return  # the analysis (a few ms away) notifies once, with the suggestions: one repaint, not two
         if notify:
             self._notify(Update(conv.conversation_id))
 
@@ -167,7 +181,8 @@ class AgentSession:
         if self.conversations.pop(cid, None) is None:
             return
         self._states.pop(cid, None)
-        self._pending.pop(cid, None)
+        for ln, _prev in self._pending.pop(cid, []):
+            self.received_at.pop(ln.message_id, None)
         self._stale.discard(cid)
         task = self._workers.pop(cid, None)
         if task is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -38,6 +38,9 @@ class SidebarWindow(Retranslatable, QWidget):
     language_toggle = Signal()
     theme_toggle = Signal()
     always_on_top_toggled = Signal(bool)
+
+    # emitted right after Qt painted and flushed the window (UpdateRequest handled); see controller.painted
+    frame_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,6 +111,12 @@ class SidebarWindow(Retranslatable, QWidget):
         self._lang = "zh"
         self._conv: ConversationView | None = None
         self.retranslate()
+
+    def event(self, e: QEvent) -> bool:
+        handled = super().event(e)
+        if e.type() == QEvent.Type.UpdateRequest:
+            self.frame_painted.emit()
+        return handled
 
     # --- keyboard ---------------------------------------------------------------------------------
     def _shortcut(self, seq: str | QKeySequence, slot) -> None:
