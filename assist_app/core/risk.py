@@ -124,7 +124,8 @@ def extract(turns: Sequence[CustomerTurn], agent_texts: Sequence[str] = ()) -> S
             unanswered += 1
         best_unanswered = max(best_unanswered, unanswered)
         if p.intent in LOSS_INTENTS:
-            prev = turns[i - 1].text if i > 0 else ""
+            # the reason often sits in the message before ("四天了还不发货" → "那我退款吧")
+            prev = turns[i - 1].text if i > 0 and p.intent != "refund_progress" else ""
             if (w := tx.service_failure(s) or tx.service_failure(prev)):
                 v["loss"] = 1.0
                 _note(sig, "loss", f"{INTENT_ZH[p.intent]}（{w}）")

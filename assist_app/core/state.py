@@ -161,7 +161,8 @@ class ConversationState:
         return out
 
     def orders_in_focus(self, orders: list[Order]) -> list[Order]:
-        """Orders the chat is about: typed/pinned numbers first, else the most recent one fitting the topic."""
+        """Orders the chat is about: typed/pinned numbers first, else the order whose items the customer names
+        and whose state fits the topics of the chat (latest topic first), else the newest order."""
         by_id = {o.order_id: o for o in orders}
         picked: list[Order] = []
         for oid in [self.pinned_order, *reversed(self.mentioned_orders)]:
@@ -169,12 +170,38 @@ class ConversationState:
                 picked.append(by_id[oid])
         if picked:
             return picked
-        states = TOPIC_ORDER_STATES.get(self.open_topic, ())
-        for st in states:
-            for o in orders:  # newest first
-                if o.state == st:
-                    return [o]
-        return orders[:1]
+        if not orders:
+            return []
+        said = " ".join(t.text for t, _ in self.customer_turns)
+        topics: list[str] = []
+        for _, p in reversed(self.customer_turns):
+            if p is not None and p.intent in TOPIC_ORDER_STATES and p.intent not in topics:
+                topics.append(p.intent)
+        amounts = set(re.findall(r"(?<![\d.])(\d{2,6})(?:\.\d{1,2})?(?![\d])", said))
+        best, best_score = orders[0], 0.0
+        for rank, o in enumerate(orders):  # newest first: ties keep the newest
+            score = 0.0
+            for it in o.items:
+                if it.category and it.category in said:
+                    score += 6
+                score += 3 * sum(1 for w in _name_words(it.name) if w in said)
+            if str(o.paid_fen // 100) in amounts:  # "这单549块的"
+                score += 8
+            for ti, topic in enumerate(topics[:3]):  # every recent topic votes, the latest loudest
+                states = TOPIC_ORDER_STATES[topic]
+                if o.state in states:
+                    score += (4 - ti) * (1.0 - 0.2 * states.index(o.state))
+            if o.state in ("cancelled", "returned") and "refund_progress" not in topics:
+                score -= 5  # a closed order is rarely what a new question is about
+            score -= 0.01 * rank
+            if score > best_score:
+                best, best_score = o, score
+        return [best]
+
+
+def _name_words(name: str) -> list[str]:
+    """Distinctive words of a product name ("拓路者 男款三合一冲锋衣 可拆卸抓绒内胆" → 男款三合一冲锋衣, 可拆卸抓绒内胆)."""
+    return [w for w in name.split() if len(w) >= 2 and w != "拓路者"]
 
 
 def order_ids_in(text: str) -> list[str]:

@@ -19,7 +19,8 @@ THREAT = re.compile(
 )
 # "怎么投诉" / "投诉渠道" still ask to complain; "好评" is not a threat.
 SAFETY = re.compile(
-    r"(冒烟|着火|起火|火花|漏电|触电|电到|爆炸|炸了|爆了|烫伤|烧伤|烧焦|受伤|流血|划伤|电击|短路|自燃|烫手)"
+    r"(冒烟|着火|起火|火花|火星|冒火|漏电|触电|电到|爆炸|炸了|爆了|烫伤|烧伤|烧焦|受伤|流血|划伤|电击|短路|自燃|烫手|"
+    r"烫得不敢|鼓包|鼓起来|电池膨胀)"
 )
 ABUSE = re.compile(
     r"(垃圾|骗子|骗人|坑人|坑爹|破[东西玩意]|什么破|什么玩意|无语|晕死|气死|恶心|差劲|太差|服了|忽悠|搞什么|"
@@ -36,8 +37,8 @@ CHASE = re.compile(r"^\s*([?？!！。.]+|在吗|在不在|人呢|有人吗|还�
 MULTI_PUNCT = re.compile(r"[?？]{2,}|[!！]{2,}")
 # Refund / cancel because the service failed (lost sale), not because of a change of mind.
 SERVICE_FAILURE = re.compile(
-    r"(不发货|没发货|还没发|未发货|缺货|没货|太慢|这么慢|等不了|等不及|来不及|不想等|遥遥无期|别家|其他品牌|换[个家]|"
-    r"不要了|算了|退掉|不买了|态度|耽误|延误|过期|不送|送不到|没收到|还没到|拒收)"
+    r"(不发货|没发货|还没发|未发货|缺货|没货|太慢|这么慢|等不了|等不及|来不及|不想等|遥遥无期|态度|耽误|延误|过期|"
+    r"送不到|没收到|还没到|没人理|不理人|没人管|答非所问|服务太差|累死)"
 )
 # Frustration short of abuse: questioning the shop's good faith or competence.
 FRUSTRATION = re.compile(
