@@ -112,7 +112,15 @@ def render(results: Sequence[Reviewed], source: str = "", seconds: float = 0.0, 
         out.append(f"<tr><td><span class='pill' style='background:{LEVEL_COLOR[lv]}'>{LEVEL_ZH[lv]}</span> "
                    f"<span class='en'>{lv}</span></td><td class='num'>{c}</td>"
                    f"<td>{_bar(c / max(1, len(ok)), LEVEL_COLOR[lv])}</td></tr>")
-    out.append("</table></section>")
+    out.append("</table>")
+    causes = Counter(x.split("：")[0] for r in flagged for x in (r.risk.reasons if r.risk else []))
+    if causes:
+        out.append("<h2 style='margin-top:14px'>触发原因 <small>Why flagged</small></h2><table>")
+        top_c = causes.most_common(8)
+        for k, c in top_c:
+            out.append(f"<tr><td>{_esc(k)}</td><td class='num'>{c}</td><td>{_bar(c / top_c[0][1], '#f59f00', 160)}</td></tr>")
+        out.append("</table>")
+    out.append("</section>")
     # Flagged conversations
     out.append(f"<section class='wide'><h2>需关注会话 <small>Flagged conversations ({len(flagged)}), "
                "按风险从高到低 highest risk first</small></h2>")
