@@ -177,6 +177,8 @@ def load_model(path: Path = MODEL_PATH) -> RiskModel:
 
 
 ALWAYS_SHOWN = ("safety", "threat")
+# "连续负面情绪" needs a run; one anxious message is not one.
+MIN_FOR_REASON = {"neg_run": 2.0, "neg_sum": 2.0, "neg_frac": 0.5}
 TWINS = {"angry_max": "angry_n", "angry_sum": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss",
          "neg_frac": "neg_run", "neg_sum": "neg_run", "still_not": "repeat_cue"}
 REASON_ZH = {
@@ -226,7 +228,7 @@ def score(sig: Signals, live: dict[str, float] | None = None, model: RiskModel |
     level = "critical" if s >= m.critical else "warn" if s >= m.warn else "info"
     names = REASON_ZH if lang == "zh" else REASON_EN
     ranked = sorted(((c, k) for k, c in contrib.items() if c >= m.reason_min and k not in ALWAYS_SHOWN
-                     and k != "turns_log"), reverse=True)
+                     and k != "turns_log" and sig.values.get(k, 1.0) >= MIN_FOR_REASON.get(k, 0.0)), reverse=True)
     # Threats and hazards are always named when present, whatever their learned weight.
     ranked = [(99.0, k) for k in ALWAYS_SHOWN if sig.values.get(k)] + ranked
     reasons, shown = [], set()
