@@ -128,6 +128,9 @@ class Backend(threading.Thread):
                     self.sent = n
                     next_t += interval
                     await asyncio.sleep(max(0.0, next_t - time.monotonic()))
+                self.streamed = True
+                while not self._stop.is_set():  # keep serving until the lead window has closed
+                    await asyncio.sleep(0.05)
                 drainer.cancel()
         finally:
             await gw.stop()
@@ -175,7 +178,7 @@ async def bench(args) -> dict:
     last[0] = time.perf_counter()
     be.go = True
     t0 = time.monotonic()
-    while not be.done.is_set() and time.monotonic() - t0 < args.duration + 30:
+    while not getattr(be, "streamed", False) and not be.done.is_set() and time.monotonic() - t0 < args.duration + 30:
         await asyncio.sleep(0.1)
     await asyncio.sleep(0.5)
     await c.idle()
@@ -191,8 +194,9 @@ async def bench(args) -> dict:
         "stalls_over_50ms": sum(1 for s in stalls if s > 0.05),
         "rss_start_mb": rss_start, "rss_end_mb": rss_end, "errors": c.errors[:3],
     }
-    be.stop()
     await lead.close()
+    be.stop()
+    await asyncio.get_running_loop().run_in_executor(None, be.done.wait, 10)
     return result
 
 

@@ -9,6 +9,7 @@ an update that raises an alert is painted at once (alert latency is the number t
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 import uuid
@@ -35,6 +36,14 @@ TICK_EVERY_MS = 5000
 def day_start(now: float) -> float:
     d = datetime.fromtimestamp(now).astimezone()
     return d.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _freeze_heap() -> Update:
+    """After the snapshot the board holds hundreds of long-lived chats; moving them out of the cyclic GC's
+    reach keeps full collections (tens of ms holding the GIL, i.e. a frozen UI) from rescanning them."""
+    gc.collect()
+    gc.freeze()
+    return Update()
 
 
 class LeadController(QObject):
@@ -121,6 +130,8 @@ class LeadController(QObject):
             return  # heartbeat, pong, ack …
         received = time.perf_counter()
         self._submit(self.ingest.handle, ev, self.clock(), received=received)
+        if isinstance(ev, p.Snapshot):
+            self._submit(_freeze_heap)
 
     def on_state(self, state) -> None:
         self.window.set_connection(state.status, float(getattr(state, "retry_in_s", 0.0) or 0.0))
