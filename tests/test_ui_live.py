@@ -13,7 +13,9 @@ from datetime import datetime  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from assist_app import protocol as P  # noqa: E402
 from assist_app.core import ConversationState, Turn, assist  # noqa: E402
 from assist_app.demo import start_demo_backend  # noqa: E402
 from assist_app.nlp.classifier import load_classifier  # noqa: E402
@@ -131,6 +133,8 @@ def test_scripted_message_shows_intent_emotion_and_filled_reply_then_ctrl1_and_s
     assert row >= 0 and app.window.list.current_id() == opened.conversation_id
 
     # Ctrl+1 from the agent's chat input inserts the top suggestion for editing
+    app.chat.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app.chat, timeout=2000)
     app.chat.input.setFocus()
     qtbot.keyClick(app.chat.input, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert app.chat.input.toPlainText() == top
@@ -193,3 +197,47 @@ def test_model_missing_still_streams_and_says_classifier_unavailable(qtbot, back
     assert conv.prediction is None and conv.assist is None      # nothing guessed without a model
     assert app.window.replies.reply_text(0) is None
     assert app.window.connection.status == "connected"
+
+
+def test_keyboard_switches_chats_from_the_chat_input(qtbot, qloop):
+    """Alt+↓/↑ and Ctrl+Tab move through the list even while the agent types in the chat window."""
+    from datetime import timedelta
+
+    from assist_app.ui.chat_window import AgentChatWindow
+    from assist_app.ui.controller import SidebarController
+    from assist_app.ui.engine import EngineAdapter
+    from assist_app.ui.i18n import LanguageManager
+    from assist_app.ui.session import AgentSession
+    from assist_app.ui.sidebar import SidebarWindow
+    from assist_app.ui.theme import ThemeManager
+
+    session = AgentSession(runtime.executor(), EngineAdapter(), load_classifier=None)
+    window, chat = SidebarWindow(), AgentChatWindow()
+    qtbot.addWidget(window)
+    qtbot.addWidget(chat)
+    ctl = SidebarController(session, window, chat, LanguageManager("zh"), ThemeManager("light"))
+    now = datetime.now().astimezone()
+    for i in range(3):
+        cid = f"k{i}"
+        session.handle_event(P.ConversationOpened(conversation_id=cid, customer_id=f"u{i}", nick=f"顾客{i}",
+                                                  agent_id=AGENT, opened_at=now - timedelta(minutes=i)))
+        session.handle_event(P.Message(conversation_id=cid, message_id=f"{cid}-1", role="customer",
+                                       text=f"第{i}位顾客的问题", ts=now - timedelta(seconds=10 * i)))
+    arun(qtbot, session.idle())
+    ctl.flush()
+    window.show()
+    chat.show()
+    qtbot.waitUntil(lambda: window.list.model_.rowCount() == 3, timeout=2000)
+    order = window.list.model_.ids()
+    assert window.current_id() == order[0]
+    chat.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is chat, timeout=2000)
+    chat.input.setFocus()
+    qtbot.keyClick(chat.input, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.current_id() == order[1]
+    assert chat.conversation_id() == order[1]          # the chat window follows the sidebar
+    qtbot.keyClick(chat.input, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_id() == order[2]
+    qtbot.keyClick(chat.input, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.current_id() == order[1]
+    assert chat.input.toPlainText() == ""               # no stray characters typed into the draft

@@ -174,7 +174,7 @@ def role_name(role: str) -> str:
 
 def _line_html(line) -> str:
     who = {"customer": "#1f6feb", "agent": "#34a853", "lead": "#d46b08"}.get(line.role, "#8a9099")
-    ts = line.ts.strftime("%H:%M:%S") if line.ts else ""
+    ts = line.ts.astimezone().strftime("%H:%M:%S") if line.ts else ""   # wire times are UTC; show local
     align = "right" if line.role == "agent" else "left"
     return (f"<div style='text-align:{align}; margin:4px 0'><span style='color:{who}; font-size:small'>"
             f"{html.escape(role_name(line.role))} {ts}</span><br>{html.escape(line.text)}</div>")
