@@ -241,3 +241,50 @@ def test_keyboard_switches_chats_from_the_chat_input(qtbot, qloop):
     qtbot.keyClick(chat.input, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert window.current_id() == order[1]
     assert chat.input.toPlainText() == ""               # no stray characters typed into the draft
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gateway_restart_shows_reconnecting_and_loses_nothing(qtbot, qloop, tmp_path):
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    db, port = tmp_path / "demo.sqlite", _free_port()
+    backend = start_demo_backend(db_path=db, port=port, simulate=False)
+    app = arun(qtbot, start_agent(backend.url, backend.tokens[AGENT], agent_id=AGENT, with_chat=False))
+    src = StreamClient(backend.url, backend.source_token, subscribe=False)
+    src_task = asyncio.ensure_future(src.run())
+    try:
+        app.window.show()
+        qtbot.waitUntil(lambda: app.window.connection.status == "connected", timeout=5000)
+        assert "已连接" in app.window.connection.text()
+        events, _ = scripted(backend, "refund_progress_repeat")
+        opened = next(e for e in events if e.kind == "open")
+        said = [e for e in events if e.kind == "message" and e.role == "customer"]
+        arun(qtbot, src.publish(to_protocol(opened)))
+        arun(qtbot, src.publish(to_protocol(said[0])))
+        qtbot.waitUntil(lambda: opened.conversation_id in app.session.conversations, timeout=2000)
+
+        backend.stop()                                   # the gateway goes away mid-conversation
+        qtbot.waitUntil(lambda: app.window.connection.status == "reconnecting", timeout=5000)
+        assert "重连中" in app.window.connection.text()
+
+        backend = start_demo_backend(db_path=db, port=port, simulate=False)   # and comes back
+        qtbot.waitUntil(lambda: app.window.connection.status == "connected", timeout=15000)
+        for ev in said[1:3]:
+            arun(qtbot, src.publish(to_protocol(ev)))
+        conv = app.session.conversations[opened.conversation_id]
+        want = [e.message_id for e in said[:3]]
+        qtbot.waitUntil(lambda: [ln.message_id for ln in conv.lines if ln.role == "customer"] == want,
+                        timeout=3000)
+        qtbot.waitUntil(lambda: conv.analysed_message_id == want[-1], timeout=2000)
+    finally:
+        src.stop()
+        qtbot.waitUntil(src_task.done, timeout=5000)
+        arun(qtbot, app.close())
+        app.window.close()
+        backend.stop()
