@@ -129,7 +129,7 @@ def _pick(app: AgentApp, how: str) -> str:
     from assist_app.ui.viewmodel import order_conversations
 
     convs = [c for c in order_conversations(list(app.session.conversations.values()), app.session.clock())
-             if c.assist is not None]
+             if c.assist is not None or (app.session.classifier is None and c.lines)]
     if not convs:
         return ""
     if how == "calm":
@@ -147,6 +147,8 @@ async def take_screenshot(app: AgentApp, args) -> int:
     deadline = loop.time() + args.timeout
 
     def ready() -> bool:
+        if app.session.classifier is None:   # nothing gets analysed without a model: wait for streamed chats
+            return sum(1 for c in app.session.conversations.values() if c.lines) >= args.min_chats
         analysed = [c for c in app.session.conversations.values() if c.assist is not None]
         if args.select == "angry" and not any(c.risk_level != "info" for c in analysed):
             return False
