@@ -62,7 +62,9 @@ class LeadWindow(QMainWindow):
 
     def __init__(self, lang: str = "zh", sound: bool = False, clock=time.time, use_tray: bool | None = None) -> None:
         super().__init__()
-        self.lang = lang
+        if lang not in tx.LANGS:
+            raise ValueError(f"unknown language {lang!r}; expected one of {tx.LANGS}")
+        self.lang = "zh"  # built in Chinese, then switched (one code path for every text)
         self._clock = clock
         self.lead_id = ""
         self.agent_names: dict[str, str] = {}
@@ -135,8 +137,6 @@ class LeadWindow(QMainWindow):
         self.stats = StatsPanel()
         self.feed = AlertFeed()
         self.transcript = TranscriptPanel()
-        for w in (self.stats, self.feed, self.transcript):
-            w.lang = lang
 
         def pane(w: QWidget) -> QWidget:
             box = QWidget()
@@ -185,6 +185,8 @@ class LeadWindow(QMainWindow):
         self._state = ("connected", 0.0)
         self._fill_filters()
         self.retranslate()
+        if lang != "zh":
+            self.set_language(lang)
 
     # ---- language ------------------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
