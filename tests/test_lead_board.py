@@ -180,3 +180,20 @@ def test_surge_shows_in_the_day_statistics():
     top = {ic.intent: ic for ic in s.top_intents}
     assert top["install_repair"].surge is not None and top["install_repair"].surge.increase_pct >= 100
     assert top["logistics"].surge is None
+
+
+def test_midnight_starts_new_day_statistics_keeping_open_chats():
+    m = LeadMonitor(day_start=0.0)
+    m.opened("c1", "a1", 10)
+    m.opened("c2", "a2", 10)
+    play(m, "c1", ESCALATION, t0=10)
+    m.message("c2", "x", "customer", "发票怎么开", 20, P("invoice", "neutral"))
+    m.closed("c2", 30)
+    day2 = 86_400.0
+    m.roll_day(day2)
+    s = m.snapshot_stats(day2 + 5)
+    assert s.total == 1 and s.open == 1 and s.handled == 0 and s.classified_messages == 0
+    assert s.flagged == 1  # its critical alert is still open
+    m.roll_day(day2)  # same day again: nothing reset
+    m.message("c1", "late", "customer", "还有人吗", day2 + 10, P("complaint", "angry"))
+    assert m.snapshot_stats(day2 + 11).classified_messages == 1

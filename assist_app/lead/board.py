@@ -288,5 +288,17 @@ class LeadMonitor:
     def snapshot_stats(self, now: float) -> StatsSnapshot:
         return self.stats.snapshot(now)
 
+    def roll_day(self, day_start: float) -> None:
+        """Midnight: the day's statistics start again; chats still open carry over as open (and flagged if
+        their alert is still unacknowledged). The alert policy keeps its per-level memory for those chats."""
+        if day_start <= self.stats.day_start:
+            return
+        self.stats = DayStats(day_start, self._surge_cfg)
+        for c in self._convs.values():
+            self.stats.opened(c.conversation_id, c.agent_id, max(c.opened_at, day_start))
+            active = self.alerts.active_for(c.conversation_id)
+            if active is not None:
+                self.stats.flagged(c.conversation_id, active.level)
+
     def __len__(self) -> int:
         return len(self._convs)

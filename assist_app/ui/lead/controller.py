@@ -192,13 +192,17 @@ class LeadController(QObject):
                 self.flush()
                 return
 
+    def _stats(self, now: float):
+        self.monitor.roll_day(day_start(now))  # no-op except the first refresh after midnight
+        return self.monitor.snapshot_stats(now)
+
     def refresh_stats(self) -> None:
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self.worker, self.monitor.snapshot_stats, self.clock())
+        fut = loop.run_in_executor(self.worker, self._stats, self.clock())
         fut.add_done_callback(lambda f: None if f.cancelled() or f.exception() else self.window.set_stats(f.result()))
 
     async def stats_now(self):
-        s = await asyncio.get_running_loop().run_in_executor(self.worker, self.monitor.snapshot_stats, self.clock())
+        s = await asyncio.get_running_loop().run_in_executor(self.worker, self._stats, self.clock())
         self.window.set_stats(s)
         return s
 
