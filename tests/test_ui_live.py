@@ -196,6 +196,8 @@ def test_model_missing_still_streams_and_says_classifier_unavailable(qtbot, back
     qtbot.waitUntil(lambda: first.text in app.chat.transcript.toPlainText(), timeout=2000)
     assert conv.prediction is None and conv.assist is None      # nothing guessed without a model
     assert app.window.replies.reply_text(0) is None
+    qtbot.waitUntil(lambda: app.window.current_id() == opened.conversation_id, timeout=2000)
+    assert app.window.header.intent.text() == "分类器不可用"        # never a guess
     assert app.window.connection.status == "connected"
 
 

@@ -174,6 +174,10 @@ class SidebarWindow(Retranslatable, QWidget):
 
     def set_classifier_unavailable(self, detail: str) -> None:
         self.notice.show_classifier_unavailable(detail)
+        self.header.classifier_available = False
+        self.replies.classifier_available = False
+        self.replies.retranslate()
+        self.header.show_conversation(self._conv)
 
     def set_conversations(self, rows: list[ConversationView], now: datetime) -> None:
         self.list.set_conversations(rows, now)

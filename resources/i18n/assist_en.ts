@@ -100,6 +100,10 @@
         <translation>%1 repurchases</translation>
     </message>
     <message>
+        <source>分类器不可用</source>
+        <translation>Classifier unavailable</translation>
+    </message>
+    <message>
         <source>等待分析…</source>
         <translation>Analysing…</translation>
     </message>
@@ -242,6 +246,10 @@
     <message>
         <source>暂无推荐（等待客户消息）</source>
         <translation>No suggestions yet (waiting for the customer)</translation>
+    </message>
+    <message>
+        <source>分类器不可用，暂无推荐</source>
+        <translation>Classifier unavailable: no suggestions</translation>
     </message>
     <message>
         <source>需补充：%1</source>

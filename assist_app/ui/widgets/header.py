@@ -63,6 +63,7 @@ class HeaderCard(Card):
         super().__init__(parent)
         self._conv: ConversationView | None = None
         self._lang = "zh"
+        self.classifier_available = True
         self.nick = QLabel()
         self.nick.setObjectName("Nick")
         self.title_row.insertWidget(0, self.nick)
@@ -134,7 +135,10 @@ class HeaderCard(Card):
         uncertain = getattr(a, "uncertain", None) if a is not None else (pred.uncertain if pred else None)
         if intent is None:
             self.intent.setObjectName("Uncertain")
-            self.intent.setText(QCoreApplication.translate("Header", "等待分析…") if conv.lines else "—")
+            if not self.classifier_available:
+                self.intent.setText(QCoreApplication.translate("Header", "分类器不可用"))
+            else:
+                self.intent.setText(QCoreApplication.translate("Header", "等待分析…") if conv.lines else "—")
         elif uncertain:
             self.intent.setObjectName("Uncertain")
             self.intent.setText(QCoreApplication.translate("Header", "不确定") + f"（{intent_name(intent, self._lang)}? {conf:.0%}）")

@@ -17,7 +17,11 @@ MAX_EVENTS = 4
 
 
 def _fmt(dt: datetime | None) -> str:
-    return dt.strftime("%m-%d %H:%M") if dt else "—"
+    if dt is None:
+        return "—"
+    dt = dt.astimezone()
+    # a one-year warranty must not read like last week's date
+    return dt.strftime("%m-%d %H:%M") if dt.year == datetime.now().year else dt.strftime("%Y-%m-%d")
 
 
 def deadline_name(kind: str) -> str:

@@ -47,6 +47,7 @@ class RepliesCard(Card):
         super().__init__(parent)
         self.buttons: list[ReplyButton] = []
         self._replies: list = []
+        self.classifier_available = True
         self.empty = wrap_label(object_name="Muted")
         self.body.addWidget(self.empty)
         for i in range(3):
@@ -59,7 +60,8 @@ class RepliesCard(Card):
 
     def retranslate(self) -> None:
         self.title.setText(QCoreApplication.translate("Replies", "推荐回复"))
-        self.empty.setText(QCoreApplication.translate("Replies", "暂无推荐（等待客户消息）"))
+        self.empty.setText(QCoreApplication.translate("Replies", "暂无推荐（等待客户消息）") if self.classifier_available
+                           else QCoreApplication.translate("Replies", "分类器不可用，暂无推荐"))
         self.show_replies(self._replies)
 
     def show_replies(self, replies: list) -> None:
