@@ -30,7 +30,9 @@ def qrun(qapp, coro, timeout: float = 25.0):
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+            out = loop.run_until_complete(asyncio.wait_for(coro, timeout))
+            loop.run_until_complete(loop.shutdown_asyncgens())  # close the clients' reconnect generators
+            return out
     finally:
         asyncio.set_event_loop(None)
 
@@ -146,6 +148,13 @@ async def _scenario(qtbot) -> None:
             # the lead's board shows it as taken over, still on the board
             await _wait(lambda: (r := c.monitor.row("o1")) is not None and r.taken_over_by == "lead-outdoor",
                         what="taken over on the lead board")
+            # now the lead answers the customer from the same box (it became a reply box)
+            await _wait(lambda: w.transcript.whisper_btn.text() == "回复客户", what="reply mode")
+            assert not w.transcript.takeover_btn.isEnabled()
+            w.transcript.whisper_edit.setText("您好，我是组长，这单我亲自跟进")
+            qtbot.keyClick(w.transcript.whisper_edit, Qt.Key.Key_Return)
+            await _wait(lambda: any(t.role == "agent" and t.text.startswith("您好，我是组长")
+                                    for t in c.monitor.transcript("o1")), what="lead reply in the chat")
             # the agent never saw the other team's chat either
             assert not [e for e in agent_events if getattr(e, "conversation_id", "") == "h1"]
     finally:

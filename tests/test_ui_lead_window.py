@@ -37,7 +37,9 @@ def qrun(qapp, coro, timeout: float = 20.0):
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+            out = loop.run_until_complete(asyncio.wait_for(coro, timeout))
+            loop.run_until_complete(loop.shutdown_asyncgens())  # close the clients' reconnect generators
+            return out
     finally:
         asyncio.set_event_loop(None)
 

@@ -80,6 +80,7 @@ class LeadController(QObject):
         window.takeover_requested.connect(lambda cid: self._spawn(self.takeover(cid)))
         window.reassign_requested.connect(lambda cid, to: self._spawn(self.reassign(cid, to)))
         window.whisper_requested.connect(lambda cid, text: self._spawn(self.whisper(cid, text)))
+        window.reply_requested.connect(lambda cid, text: self._spawn(self.reply(cid, text)))
         window.ack_requested.connect(lambda cid: self._spawn(self.acknowledge(cid)))
         window.conversation_selected.connect(lambda cid: self._spawn(self._transcript(cid)))
         window.language_changed.connect(lambda lang: self._submit(self.monitor.set_language, lang, self.clock()))
@@ -255,6 +256,14 @@ class LeadController(QObject):
         if ok:
             _, agent = self._names(cid)
             self.window.set_notice(tx.t("sent_whisper", self.window.lang, agent=agent))
+        return ok
+
+    async def reply(self, cid: str, text: str) -> bool:
+        """Answer the customer of a chat the lead took over (the gateway accepts reply.send from its owner)."""
+        ok = await self._send_event(p.ReplySend(conversation_id=cid, message_id=f"lead-{uuid.uuid4().hex}",
+                                                text=text, id=uuid.uuid4().hex))
+        if ok:
+            self.window.set_notice(tx.t("sent_reply", self.window.lang))
         return ok
 
     async def acknowledge(self, cid: str) -> None:

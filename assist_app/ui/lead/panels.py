@@ -211,10 +211,12 @@ class TranscriptPanel(QWidget):
     takeover_requested = Signal(str)
     reassign_requested = Signal(str, str)
     whisper_requested = Signal(str, str)
+    reply_requested = Signal(str, str)  # after a take-over the lead answers the customer from here
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.lang = "zh"
+        self.lead_id = ""
         self.conversation_id: str | None = None
         self._row: ConversationRow | None = None
         self._turns: list[Turn] = []
@@ -270,8 +272,6 @@ class TranscriptPanel(QWidget):
         self.title.setText(tx.t("transcript", lang))
         self.takeover_btn.setText(tx.t("takeover", lang))
         self.reassign_btn.setText(tx.t("reassign", lang))
-        self.whisper_btn.setText(tx.t("whisper", lang))
-        self.whisper_edit.setPlaceholderText(tx.t("whisper_ph", lang))
         self._render()
 
     def set_language(self, lang: str) -> None:
@@ -307,8 +307,16 @@ class TranscriptPanel(QWidget):
     def set_status(self, text: str) -> None:
         self.status.setText(text)
 
+    def _mine(self) -> bool:
+        r = self._row
+        return r is not None and bool(self.lead_id) and r.agent_id == self.lead_id
+
     def _render_header(self) -> None:
         r, lang = self._row, self.lang
+        mine = self._mine()
+        self.whisper_btn.setText(tx.t("reply" if mine else "whisper", lang))
+        self.whisper_edit.setPlaceholderText(tx.t("reply_ph" if mine else "whisper_ph", lang))
+        self.takeover_btn.setEnabled(r is not None and not mine)
         if r is None:
             self.header.setText(f"<span style='color:#8a9099'>{escape(tx.t('transcript_empty', lang))}</span>")
             return
@@ -347,7 +355,7 @@ class TranscriptPanel(QWidget):
     def _whisper(self) -> None:
         text = self.whisper_edit.text().strip()
         if self.conversation_id and text:
-            self.whisper_requested.emit(self.conversation_id, text)
+            (self.reply_requested if self._mine() else self.whisper_requested).emit(self.conversation_id, text)
             self.whisper_edit.clear()
 
 

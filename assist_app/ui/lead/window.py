@@ -55,6 +55,7 @@ class LeadWindow(QMainWindow):
     takeover_requested = Signal(str)
     reassign_requested = Signal(str, str)
     whisper_requested = Signal(str, str)
+    reply_requested = Signal(str, str)
     ack_requested = Signal(str)
     conversation_selected = Signal(str)  # the transcript of this chat is wanted
     language_changed = Signal(str)
@@ -178,6 +179,7 @@ class LeadWindow(QMainWindow):
         self.transcript.takeover_requested.connect(self.takeover_requested)
         self.transcript.reassign_requested.connect(self.reassign_requested)
         self.transcript.whisper_requested.connect(self.whisper_requested)
+        self.transcript.reply_requested.connect(self.reply_requested)
 
         self._clock_timer = QTimer(self)
         self._clock_timer.timeout.connect(self.model.refresh_clock)
@@ -241,6 +243,7 @@ class LeadWindow(QMainWindow):
     # ---- identity / connection ---------------------------------------------------------------------------
     def set_identity(self, lead_id: str, agents: list[str], names: dict[str, str] | None = None) -> None:
         self.lead_id = lead_id
+        self.transcript.lead_id = lead_id
         self.agent_names = dict(names or {a: a for a in agents})
         for w in (self.model, self.feed, self.transcript, self.stats):
             w.agent_names = self.agent_names
