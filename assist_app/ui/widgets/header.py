@@ -64,6 +64,7 @@ class HeaderCard(Card):
         self._conv: ConversationView | None = None
         self._lang = "zh"
         self.classifier_available = True
+        self._tags_key: tuple = ()
         self.nick = QLabel()
         self.nick.setObjectName("Nick")
         self.title_row.insertWidget(0, self.nick)
@@ -92,6 +93,21 @@ class HeaderCard(Card):
         self.body.addLayout(intent_row)
         self.retranslate()
 
+    def _build_tags(self, conv: ConversationView | None, cust) -> None:
+        clear_layout(self.tags_row)
+        if conv is None:
+            return
+        if cust:
+            for tag in cust.tags:
+                self.tags_row.addWidget(chip(tag, vip=tag in ("88VIP", "PLUS")))
+            self.tags_row.addWidget(chip(QCoreApplication.translate("Header", "复购 %1 次").replace(
+                "%1", str(cust.repurchase_count))))
+        if conv.channel or conv.shop:
+            ch = QLabel(" · ".join(x for x in (conv.shop, conv.channel) if x))
+            ch.setObjectName("Muted")
+            self.tags_row.addWidget(ch)
+        self.tags_row.addStretch(1)
+
     def set_palette(self, pal: Palette) -> None:
         self.spark.palette_ = pal
         self.spark.update()
@@ -107,7 +123,11 @@ class HeaderCard(Card):
 
     def show_conversation(self, conv: ConversationView | None) -> None:
         self._conv = conv
-        clear_layout(self.tags_row)
+        cust = conv.context.customer if conv and conv.context else None
+        key = (id(cust), conv.conversation_id if conv else "", QCoreApplication.translate("Header", "复购 %1 次"))
+        if key != self._tags_key:   # the chips only change with the customer (or language)
+            self._tags_key = key
+            self._build_tags(conv, cust)
         if conv is None:
             self.nick.setText(QCoreApplication.translate("Header", "未选择会话"))
             self.level.setText("")
@@ -116,17 +136,7 @@ class HeaderCard(Card):
             self.spark.set_values([])
             return
         self.nick.setText(conv.nick or conv.customer_id)
-        cust = conv.context.customer if conv.context else None
         self.level.setText(cust.member_level if cust else "")
-        if cust:
-            for tag in cust.tags:
-                self.tags_row.addWidget(chip(tag, vip=tag in ("88VIP", "PLUS")))
-            self.tags_row.addWidget(chip(QCoreApplication.translate("Header", "复购 %1 次").replace("%1", str(cust.repurchase_count))))
-        if conv.channel or conv.shop:
-            ch = QLabel(" · ".join(x for x in (conv.shop, conv.channel) if x))
-            ch.setObjectName("Muted")
-            self.tags_row.addWidget(ch)
-        self.tags_row.addStretch(1)
         a = conv.assist
         self.spark.set_values(list(getattr(a, "emotion_trend", []) or []))
         pred = conv.prediction

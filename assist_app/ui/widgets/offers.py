@@ -19,6 +19,7 @@ class PromotionsCard(Card):
         super().__init__(parent)
         self._conv: ConversationView | None = None
         self._line = ""
+        self._key: tuple = ()
         self.send_btn = QPushButton()
         self.send_btn.clicked.connect(lambda: self._line and self.insert.emit(self._line))
         self.title_row.addWidget(self.send_btn)
@@ -31,9 +32,13 @@ class PromotionsCard(Card):
 
     def show_conversation(self, conv: ConversationView | None) -> None:
         self._conv = conv
-        clear_layout(self.body)
         ctx = conv.context if conv else None
         quote = getattr(conv.assist, "best_price", None) if conv else None
+        key = (id(ctx), quote, QCoreApplication.translate("Offers", "当前无可用活动"))
+        if key == self._key:
+            return   # unchanged: skip re-creating the labels (this runs on every analysed message)
+        self._key = key
+        clear_layout(self.body)
         self._line = quote.line if quote is not None and quote.line else ""
         self.send_btn.setEnabled(bool(self._line))
         if quote is not None:
