@@ -76,6 +76,7 @@ class LeadController(QObject):
         self.alert_latencies: list[float] = []
         self.events = 0
         self.errors: list[str] = []
+        self._closed = False
 
         window.takeover_requested.connect(lambda cid: self._spawn(self.takeover(cid)))
         window.reassign_requested.connect(lambda cid, to: self._spawn(self.reassign(cid, to)))
@@ -107,6 +108,10 @@ class LeadController(QObject):
         return False
 
     def close(self) -> None:
+        self._closed = True  # results still in flight are dropped: the window may be gone
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
         self._stats_timer.stop()
         self._tick_timer.stop()
         for t in list(self._tasks):
@@ -116,6 +121,8 @@ class LeadController(QObject):
     # ---- stream in ------------------------------------------------------------------------------------
     def handle_event(self, ev: p.Event) -> None:
         """StreamClient callback (UI/loop thread): hand the event to the worker, paint the result later."""
+        if self._closed:
+            return
         self.events += 1
         if isinstance(ev, p.Welcome):
             self.lead_id = ev.principal_id
@@ -138,6 +145,8 @@ class LeadController(QObject):
         self.window.set_connection(state.status, float(getattr(state, "retry_in_s", 0.0) or 0.0))
 
     def _submit(self, fn, *args, received: float | None = None) -> None:
+        if self._closed:
+            return
         loop = asyncio.get_running_loop()
         fut = loop.run_in_executor(self.worker, fn, *args)
         self._inflight += 1
@@ -145,7 +154,7 @@ class LeadController(QObject):
 
         def done(f: asyncio.Future) -> None:
             self._inflight -= 1
-            if f.cancelled():
+            if self._closed or f.cancelled():
                 pass
             elif f.exception() is not None:
                 exc = f.exception()
@@ -176,7 +185,7 @@ class LeadController(QObject):
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
-        if not self._pending:
+        if not self._pending or self._closed:
             return
         u = merge(self._pending)
         self._pending.clear()
@@ -200,7 +209,8 @@ class LeadController(QObject):
     def refresh_stats(self) -> None:
         loop = asyncio.get_running_loop()
         fut = loop.run_in_executor(self.worker, self._stats, self.clock())
-        fut.add_done_callback(lambda f: None if f.cancelled() or f.exception() else self.window.set_stats(f.result()))
+        fut.add_done_callback(
+            lambda f: None if self._closed or f.cancelled() or f.exception() else self.window.set_stats(f.result()))
 
     async def stats_now(self):
         s = await asyncio.get_running_loop().run_in_executor(self.worker, self._stats, self.clock())
@@ -209,7 +219,8 @@ class LeadController(QObject):
 
     async def _transcript(self, cid: str) -> None:
         turns = await asyncio.get_running_loop().run_in_executor(self.worker, self.monitor.transcript, cid)
-        self.window.show_transcript(cid, turns)
+        if not self._closed:
+            self.window.show_transcript(cid, turns)
 
     # ---- lead actions out -----------------------------------------------------------------------------
     def _spawn(self, coro) -> None:
