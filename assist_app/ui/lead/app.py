@@ -106,7 +106,7 @@ async def wait_until_ready(app: LeadApp, min_chats: int, timeout: float, want_al
 
 
 async def take_screenshot(app: LeadApp, args) -> int:
-    await wait_until_ready(app, max(args.min_chats, 6), args.timeout)
+    await wait_until_ready(app, args.min_chats, args.timeout)
     rows = app.window.visible_rows()
     alerts = app.window.feed.active()
     pick = alerts[0].conversation_id if alerts else (rows[0].conversation_id if rows else "")
