@@ -190,8 +190,12 @@ async def bench(args) -> int:
     print(f"  RSS: start {rss_start:.0f} MB, end {rss_end:.0f} MB, max {max(rss_trace + [rss_end]):.0f} MB")
     if len(rss_trace) >= 4:
         q = len(rss_trace) // 4
-        print(f"  RSS trend: first quarter avg {statistics.mean(rss_trace[:q]):.0f} MB, "
-              f"last quarter avg {statistics.mean(rss_trace[-q:]):.0f} MB")
+        quarters = [statistics.mean(rss_trace[i * q:(i + 1) * q]) for i in range(4)]
+        print("  RSS by quarter of the run: " + " / ".join(f"{m:.0f}" for m in quarters) + " MB")
+    if len(lat) >= 4:
+        q = len(lat) // 4
+        print("  p99 by quarter of the run: " + " / ".join(
+            f"{percentile(lat[i * q:(i + 1) * q], 99):.0f}" for i in range(4)) + " ms")
     return 0
 
 
