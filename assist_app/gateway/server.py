@@ -347,6 +347,9 @@ class Gateway:
 
     def _dispatch(self, s: Session, ev: p.Event) -> None:
         if s.principal is None:
+            if isinstance(ev, p.Ping):   # liveness checks need no identity
+                self._on_ping(s, ev)
+                return
             if not isinstance(ev, p.Hello):
                 raise GatewayError(p.E_STATE, "send hello with your token first")
             self._on_hello(s, ev)
