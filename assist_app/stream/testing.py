@@ -104,3 +104,19 @@ class GatewayThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop.close()
+
+
+def load_config(n_agents: int, team_size: int = 20, **settings: Any) -> GatewayConfig:
+    """Agents ag0000.. in teams of ``team_size`` with one lead each (lead-t00 ..) and one source "src";
+    token = "tok-<id>". For load tests and benchmarks."""
+    from assist_app.config import Principal
+
+    principals: list[Principal] = []
+    for i in range(n_agents):
+        team = f"t{i // team_size:02d}"
+        principals.append(Principal("agent", f"ag{i:04d}", f"tok-ag{i:04d}", team=team))
+    for t in range((n_agents + team_size - 1) // team_size):
+        principals.append(Principal("lead", f"lead-t{t:02d}", f"tok-lead-t{t:02d}", team=f"t{t:02d}"))
+    principals.append(Principal("source", "src", "tok-src"))
+    settings.setdefault("stats_interval_s", 0)
+    return GatewayConfig(principals=tuple(principals), **settings)
