@@ -194,10 +194,13 @@ class StreamClient:
         return None  # connection refused, timeouts, 5xx: retry
 
     async def _loop(self) -> None:
-        connector = websockets.connect(
-            self.url, open_timeout=5, ping_interval=20, ping_timeout=20, close_timeout=2,
-            max_size=self.max_frame_bytes, max_queue=256, reconnect_delays=self._delays,
-            process_exception=self._process_exception, logger=logging.getLogger("assist.stream.ws"))
+        try:
+            connector = websockets.connect(
+                self.url, open_timeout=5, ping_interval=20, ping_timeout=20, close_timeout=2,
+                max_size=self.max_frame_bytes, max_queue=256, reconnect_delays=self._delays,
+                process_exception=self._process_exception, logger=logging.getLogger("assist.stream.ws"))
+        except InvalidURI as exc:
+            raise FatalStreamError(f"bad gateway URL {self.url!r}: {exc}") from None
         async for ws in connector:
             if self._stop.is_set():
                 await ws.close(1000, "client stop")
