@@ -43,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_config:
         sys.stdout.write(example_toml())
         return 0
-    setup_logging(args.log_level, args.log_format)
     try:
         if args.config is not None:
             cfg = load_config(args.config)
@@ -55,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"assist-gateway: {exc}", file=sys.stderr)
         return 2
+    setup_logging(args.log_level, args.log_format)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if overrides:
         cfg = dataclasses.replace(cfg, **overrides)
