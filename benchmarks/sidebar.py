@@ -138,6 +138,19 @@ async def bench(args) -> int:
         last[0] = now
 
     probe.timeout.connect(on_probe)
+    # attribute stalls: how long the cyclic GC held the interpreter
+    import gc
+
+    gc_pauses: list[float] = []
+    gc_t0 = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_t0[0] = time.perf_counter()
+        else:
+            gc_pauses.append((time.perf_counter() - gc_t0[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     await asyncio.sleep(1.0)
     rss_start = proc.memory_info().rss / 2**20
     def load_customers() -> list[tuple[str, str]]:
@@ -187,6 +200,8 @@ async def bench(args) -> int:
               f"p99 {percentile(lat, 99):.1f} ms, max {max(lat):.1f} ms")
     print(f"  UI-thread stall: max {max(stalls, default=0):.1f} ms, >50 ms: {sum(s > 50 for s in stalls)} "
           f"of {len(stalls)} probes")
+    print(f"  GC pauses (all threads): {len(gc_pauses)}, max {max(gc_pauses, default=0):.1f} ms, "
+          f">20 ms: {sum(p > 20 for p in gc_pauses)}")
     print(f"  RSS: start {rss_start:.0f} MB, end {rss_end:.0f} MB, max {max(rss_trace + [rss_end]):.0f} MB")
     if len(rss_trace) >= 4:
         q = len(rss_trace) // 4

@@ -82,6 +82,7 @@ async def start_agent(url: str, token: str, *, lang: str = "zh", theme: str = "l
     app.controller = SidebarController(session, window, chat, languages, themes, send=send, settings=settings)
     if not await session.load():
         window.set_classifier_unavailable(session.classifier_error)
+    runtime.settle_gc()
 
     def on_state(state) -> None:
         window.set_connection(state.status, getattr(state, "retry_in_s", None))
