@@ -91,7 +91,7 @@ def main() -> int:
     if not a.dry_run:
         rk.MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         rk.load_model.cache_clear()
-        print(f"wrote {rk.MODEL_PATH}")
+        print(f"wrote {rk.MODEL_PATH}", flush=True)
     return 0
 
 

@@ -30,7 +30,7 @@ FEATURES = (
     "angry_n", "angry_max", "neg_run", "disappointed_n", "neg_frac", "complaint_n", "complaint_max",
     "escalate_n", "threat", "safety", "abuse", "repeat_cue", "same_ask", "chase_n", "multi_punct",
     "unanswered_run", "loss", "loss_weak", "turns_log", "angry_sum", "neg_sum", "frustration", "waited",
-    "still_not", "agent_sorry",
+    "still_not", "agent_sorry", "escalate_rep", "ends_calm",
 )
 
 
@@ -145,12 +145,18 @@ def extract(turns: Sequence[CustomerTurn], agent_texts: Sequence[str] = ()) -> S
         if c > 2:
             _note(sig, "same_ask", f"{INTENT_ZH[intent]} ×{c}")
     v["unanswered_run"] = float(max(0, best_unanswered - 2))
+    v["escalate_rep"] = float(max(0.0, v["escalate_n"] - 2))  # asking for a human again and again
+    # The chat so far ends calmly (thanks / ok, nothing negative in the last two messages).
+    tail = turns[-2:]
+    if tail and tail[-1].pred.intent in ("thanks_bye", "ack") and all(
+            t.pred.emotion not in NEGATIVE_EMOTIONS for t in tail):
+        v["ends_calm"] = 1.0
     v["turns_log"] = math.log1p(n)
     # Caps keep one very long chat from dominating the linear model.
     for k, cap in (("angry_n", 3), ("disappointed_n", 3), ("complaint_n", 3), ("escalate_n", 3), ("abuse", 2),
                    ("repeat_cue", 3), ("same_ask", 3), ("chase_n", 3), ("multi_punct", 3), ("neg_run", 4),
                    ("unanswered_run", 3), ("angry_sum", 3), ("neg_sum", 5), ("frustration", 2), ("still_not", 3),
-                   ("agent_sorry", 2)):
+                   ("agent_sorry", 2), ("escalate_rep", 3)):
         v[k] = min(v[k], float(cap))
     return sig
 
@@ -180,7 +186,7 @@ ALWAYS_SHOWN = ("safety", "threat")
 # "连续负面情绪" needs a run; one anxious message is not one.
 MIN_FOR_REASON = {"neg_run": 2.0, "neg_sum": 2.0, "neg_frac": 0.5}
 TWINS = {"angry_max": "angry_n", "angry_sum": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss",
-         "neg_frac": "neg_run", "neg_sum": "neg_run", "still_not": "repeat_cue"}
+         "neg_frac": "neg_run", "neg_sum": "neg_run", "still_not": "repeat_cue", "escalate_rep": "escalate_n"}
 REASON_ZH = {
     "angry_n": "客户生气", "angry_max": "语气愤怒", "neg_run": "连续负面情绪", "disappointed_n": "客户失望",
     "neg_frac": "负面情绪占比高", "complaint_n": "投诉/不满服务", "complaint_max": "疑似投诉",
@@ -190,6 +196,7 @@ REASON_ZH = {
     "loss_weak": "带情绪的退款/取消", "turns_log": "对话较长", "vip": "高价值客户", "big_order": "大额订单",
     "wait": "客户等待过久", "angry_sum": "多条消息带怒气", "neg_sum": "负面情绪累积", "frustration": "质疑/不满",
     "waited": "客户已等待多日", "still_not": "问题迟迟未解决", "agent_sorry": "客服已多次致歉",
+    "escalate_rep": "反复要求转人工",
 }
 REASON_EN = {
     "angry_n": "Customer angry", "angry_max": "Angry tone", "neg_run": "Run of negative messages",
@@ -202,6 +209,7 @@ REASON_EN = {
     "big_order": "Large order", "wait": "Customer waiting too long", "angry_sum": "Anger across messages",
     "neg_sum": "Negative emotion building up", "frustration": "Questions the shop's good faith",
     "waited": "Has waited for days", "still_not": "Still not resolved", "agent_sorry": "Agent already apologised",
+    "escalate_rep": "Keeps asking for a human",
 }
 
 

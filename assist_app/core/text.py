@@ -38,12 +38,12 @@ MULTI_PUNCT = re.compile(r"[?？]{2,}|[!！]{2,}")
 # Refund / cancel because the service failed (lost sale), not because of a change of mind.
 SERVICE_FAILURE = re.compile(
     r"(不发货|没发货|还没发|未发货|缺货|没货|太慢|这么慢|等不了|等不及|来不及|不想等|遥遥无期|态度|耽误|延误|过期|"
-    r"送不到|没收到|还没到|没人理|不理人|没人管|答非所问|服务太差|累死)"
+    r"送不到|没收到|还没到|才到|才能到|才发|太久|那么久|这么久|没人理|不理人|没人管|答非所问|服务太差|累死)"
 )
 # Frustration short of abuse: questioning the shop's good faith or competence.
 FRUSTRATION = re.compile(
     r"(凭什么|什么意思|怎么回事|搞什么|有没有搞错|开什么玩笑|太过分|过分了|欺负|推卸|踢皮球|什么态度|态度(太|很|真|差|恶劣)|"
-    r"不负责|没用|白买|后悔|失望|醉了|你们(这|怎么|就|到底|家)|怎么(又|还)是)"
+    r"不负责|没用|鸟用|白买|后悔|失望|醉了|推诿|互相推|踢来踢去|你们(这|怎么|就|到底|家)|怎么(又|还)是)"
 )
 # "等了三天了" / "[数字x]天了还": how long the customer has been waiting, in their words.
 WAITED = re.compile(r"(\[数字x\]|\d+|[一二三四五六七八九十两几好多]+)(天|周|个星期|个月|个小时|小时)(了|还|都|没)")
@@ -69,8 +69,14 @@ def _find(pattern: re.Pattern[str], text: str, negatable: bool = True) -> str | 
     return None
 
 
+# Withholding praise is a bad-review threat too: "那这个也不能给好评".
+NO_PRAISE = re.compile(r"((不能|不会|没法|无法|不可能|不想|不)给(你们?)?好评|给不了好评|别想(要)?好评)")
+
+
 def threat(text: str) -> str | None:
-    """The threat words in `text` unless negated ("不会给差评" → None). "好评" never matches."""
+    """The threat words in `text` unless negated ("不会给差评" → None). "好评" alone never matches."""
+    if (m := NO_PRAISE.search(text)):
+        return m.group(0)
     hit = _find(THREAT, text)
     if hit == "315" and "12315" not in text and not re.search(r"(打|拨|找|去)315", text):
         return None  # a bare 315 is usually a number (price, model)
