@@ -185,6 +185,8 @@ def load_model(path: Path = MODEL_PATH) -> RiskModel:
 ALWAYS_SHOWN = ("safety", "threat")
 # "连续负面情绪" needs a run; one anxious message is not one.
 MIN_FOR_REASON = {"neg_run": 2.0, "neg_sum": 2.0, "neg_frac": 0.5}
+# Soft sums are named only when a message actually carries the label (otherwise the reason has no evidence).
+NEEDS = {"angry_sum": "angry_n", "angry_max": "angry_n", "neg_sum": "neg_run", "complaint_max": "complaint_n"}
 TWINS = {"angry_max": "angry_n", "angry_sum": "angry_n", "complaint_max": "complaint_n", "loss_weak": "loss",
          "neg_frac": "neg_run", "neg_sum": "neg_run", "still_not": "repeat_cue", "escalate_rep": "escalate_n"}
 REASON_ZH = {
@@ -236,7 +238,8 @@ def score(sig: Signals, live: dict[str, float] | None = None, model: RiskModel |
     level = "critical" if s >= m.critical else "warn" if s >= m.warn else "info"
     names = REASON_ZH if lang == "zh" else REASON_EN
     ranked = sorted(((c, k) for k, c in contrib.items() if c >= m.reason_min and k not in ALWAYS_SHOWN
-                     and k != "turns_log" and sig.values.get(k, 1.0) >= MIN_FOR_REASON.get(k, 0.0)), reverse=True)
+                     and k != "turns_log" and sig.values.get(k, 1.0) >= MIN_FOR_REASON.get(k, 0.0)
+                     and sig.values.get(NEEDS.get(k, k), 1.0) > 0), reverse=True)
     # Threats and hazards are always named when present, whatever their learned weight.
     ranked = [(99.0, k) for k in ALWAYS_SHOWN if sig.values.get(k)] + ranked
     reasons, shown = [], set()
