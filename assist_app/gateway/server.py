@@ -132,7 +132,9 @@ class Gateway:
         self._tasks: list[asyncio.Task[Any]] = []
         self._bg: set[asyncio.Task[Any]] = set()
         self._store_q: asyncio.Queue[Callable[[], Any]] | None = None
+        # two store threads: the write-behind of messages must never delay a context lookup or a ticket
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-store")
+        self._writer_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-store-write")
         self._server: Server | None = None
         self._stopping = False
         self._stopped: asyncio.Event | None = None
@@ -202,14 +204,18 @@ class Gateway:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), grace_s)
         if self._store_q is not None:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._store_q.join(), grace_s)
+            # the business record must not be cut short: give the store time to catch up
+            try:
+                await asyncio.wait_for(self._store_q.join(), max(grace_s, 15.0))
+            except TimeoutError:
+                emit(ERR, "store.unflushed", pending=self._store_q.qsize())
         for t in self._tasks + list(self._bg):
             t.cancel()
         await asyncio.gather(*self._tasks, *self._bg, return_exceptions=True)
         self._flush_now()
         self.log.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._writer_executor.shutdown(wait=False, cancel_futures=True)
         emit(INFO, "gateway.stopped", **_flat(self.counters.as_dict()))
         if self._stopped is not None:
             self._stopped.set()
@@ -735,7 +741,8 @@ class Gateway:
                 return failed
 
             try:
-                self.counters.store_errors += await self._in_store(run)
+                self.counters.store_errors += await asyncio.get_running_loop().run_in_executor(
+                    self._writer_executor, run)
             finally:
                 for _ in batch:
                     q.task_done()
