@@ -162,12 +162,12 @@ async def take_screenshot(app: AgentApp, args) -> int:
     if cid:
         app.window.list.select_id(cid)
     app.controller.flush()
-    if args.panel == "orders":
-        app.window.scroll.ensureWidgetVisible(app.window.orders, 0, 0)
-        app.window.scroll.verticalScrollBar().setValue(app.window.orders.y() - 4)
     for _ in range(3):  # let layouts settle (word-wrapped labels need a second pass)
         QApplication.processEvents()
         await asyncio.sleep(0.05)
+    if args.panel == "orders":
+        app.window.scroll.verticalScrollBar().setValue(app.window.orders.y() - 4)
+        QApplication.processEvents()
     n = len(app.session.conversations)
     pix = compose(app)
     args.screenshot.parent.mkdir(parents=True, exist_ok=True)
