@@ -40,3 +40,24 @@ def test_rerank_moves_rows_and_keeps_selection(qtbot):
     assert m.index(0, 0).data() == "95 严重" and m.agents() == ["a1", "a2"]
     m.set_language("en")
     assert m.index(0, 0).data() == "95 Critical" and m.index(0, 4).data() == "Logistics"
+
+
+def test_rows_arriving_and_leaving_keep_selection_and_scroll(qtbot):
+    m = ConversationTableModel(clock=lambda: 100.0)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.setModel(m)
+    view.show()
+    m.apply([row(f"c{i:03d}", i % 50) for i in range(200)])
+    target = m.visible()[120].conversation_id
+    view.selectionModel().setCurrentIndex(m.index(120, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+    view.scrollTo(m.index(120, 0))
+    scroll = view.verticalScrollBar().value()
+    assert scroll > 0
+    gone = [r.conversation_id for r in m.visible()[130:140]]
+    m.apply([row("new1", 49), row("new2", 0)], removed=gone)
+    assert m.rowCount() == 192 and not set(gone) & {r.conversation_id for r in m.visible()}
+    assert view.currentIndex().data(ID_ROLE) == target
+    assert abs(view.verticalScrollBar().value() - scroll) <= 2  # no jump to the top

@@ -1,14 +1,14 @@
 """Table model of the team's live conversations, ranked by risk, filtered by agent and level.
 
-Rows are immutable `ConversationRow` snapshots from the monitor. Re-ranking keeps the selection: a pure
-reorder moves persistent indexes; a changed row set resets the model and the view re-selects by id.
+Rows are immutable `ConversationRow` snapshots from the monitor. Re-ranking keeps the selection and the
+scroll position: rows that leave are removed, new ones inserted, then a re-layout moves persistent indexes.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from assist_app.lead.board import ConversationRow, rank
 from assist_app.ui.lead import texts as tx
@@ -21,8 +21,6 @@ _ROOT = QModelIndex()
 
 
 class ConversationTableModel(QAbstractTableModel):
-    reset_done = Signal()  # after a model reset (the view restores its selection)
-
     def __init__(self, parent=None, clock=time.time) -> None:
         super().__init__(parent)
         self._all: dict[str, ConversationRow] = {}
@@ -126,13 +124,25 @@ class ConversationTableModel(QAbstractTableModel):
         if old_ids == new_ids:
             self._rows = new
             self._changed_all()
-        elif set(old_ids) == set(new_ids):
-            self._relayout(new)
-        else:
-            self.beginResetModel()
-            self._rows = new
-            self.endResetModel()
-            self.reset_done.emit()
+            return
+        # rows that left (closed, filtered out): remove them one by one, bottom up, so the view keeps its
+        # selection and scroll position (a model reset would jump to the top)
+        keep = set(new_ids)
+        for i in range(len(self._rows) - 1, -1, -1):
+            if self._rows[i].conversation_id not in keep:
+                self.beginRemoveRows(_ROOT, i, i)
+                del self._rows[i]
+                self.endRemoveRows()
+        # rows that arrived: append, then one re-layout puts everything in rank order
+        have = {r.conversation_id for r in self._rows}
+        fresh = [r for r in new if r.conversation_id not in have]
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(_ROOT, first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+        self._relayout(new)
+        self._changed_all()
 
     def _changed_all(self) -> None:
         if self._rows:

@@ -133,7 +133,6 @@ class LeadWindow(QMainWindow):
         hh.setHighlightSections(False)
         self.table.clicked.connect(self._clicked)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._clicked(cur))
-        self.model.reset_done.connect(self._restore_selection)
 
         self.stats = StatsPanel()
         self.feed = AlertFeed()
@@ -318,15 +317,6 @@ class LeadWindow(QMainWindow):
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(idx)
         self._clicked(idx)
-
-    def _restore_selection(self) -> None:
-        if self._selected is None:
-            return
-        i = self.model.row_of(self._selected)
-        if i >= 0:
-            self.table.selectionModel().select(
-                self.model.index(i, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def selected(self) -> str | None:
         return self._selected
