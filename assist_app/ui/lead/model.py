@@ -125,9 +125,15 @@ class ConversationTableModel(QAbstractTableModel):
             self._rows = new
             self._changed_all()
             return
+        keep = set(new_ids)
+        changed = sum(1 for i in old_ids if i not in keep) + len(keep - set(old_ids))
+        if changed > 50:  # a filter switch: one reset is cheaper than hundreds of row signals
+            self.beginResetModel()
+            self._rows = new
+            self.endResetModel()
+            return
         # rows that left (closed, filtered out): remove them one by one, bottom up, so the view keeps its
         # selection and scroll position (a model reset would jump to the top)
-        keep = set(new_ids)
         for i in range(len(self._rows) - 1, -1, -1):
             if self._rows[i].conversation_id not in keep:
                 self.beginRemoveRows(_ROOT, i, i)

@@ -133,6 +133,7 @@ class LeadWindow(QMainWindow):
         hh.setHighlightSections(False)
         self.table.clicked.connect(self._clicked)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._clicked(cur))
+        self.model.modelReset.connect(self._restore_selection)
 
         self.stats = StatsPanel()
         self.feed = AlertFeed()
@@ -317,6 +318,14 @@ class LeadWindow(QMainWindow):
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(idx)
         self._clicked(idx)
+
+    def _restore_selection(self) -> None:
+        """After a model reset (filter switch) the chat being read stays selected if it is still listed."""
+        i = self.model.row_of(self._selected) if self._selected else -1
+        if i >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(i, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def selected(self) -> str | None:
         return self._selected
