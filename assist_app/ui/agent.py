@@ -72,12 +72,14 @@ async def start_agent(url: str, token: str, *, lang: str = "zh", theme: str = "l
     chat = AgentChatWindow() if with_chat else None
     app = AgentApp(session, window, chat, None, languages, themes, demo=demo)  # type: ignore[arg-type]
 
-    async def send(ev) -> None:
+    async def send(ev):
+        """Returns the gateway's Ack, or None after showing why the request failed."""
         try:
-            await app.client.send(ev)
+            return await app.client.send(ev, timeout=15)
         except Exception as exc:  # noqa: BLE001 - show, do not crash the UI
-            log.warning("send failed: %s", exc)
-            window.actions.set_ticket_result(str(exc))
+            log.warning("send %s failed: %s", ev.type, exc)
+            window.actions.set_ticket_result(f"{ev.type}: {exc}")
+            return None
 
     app.controller = SidebarController(session, window, chat, languages, themes, send=send, settings=settings)
     if not await session.load():

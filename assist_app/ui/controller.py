@@ -150,8 +150,16 @@ class SidebarController(QObject):
             return
         ticket = draft.to_dict() if hasattr(draft, "to_dict") else dict(draft)
         ev = P.TicketCreate(conversation_id=draft.conversation_id, ticket=ticket, id=uuid.uuid4().hex[:8])
-        self._spawn(self._send(ev))
-        self.window.actions.set_ticket_result(QCoreApplication.translate("Sidebar", "工单已提交：%1").replace("%1", draft.title))
+        self.window.actions.set_ticket_result(QCoreApplication.translate("Sidebar", "正在提交工单…"))
+
+        async def submit() -> None:
+            ack = await self._send(ev)
+            if ack is not None:
+                self.window.actions.set_ticket_result(QCoreApplication.translate("Sidebar", "工单已提交：%1（%2）")
+                                                      .replace("%1", draft.title)
+                                                      .replace("%2", getattr(ack, "ticket_id", "") or ""))
+
+        self._spawn(submit())
 
     def _on_language(self, lang: str) -> None:
         self.window.set_lang(lang)

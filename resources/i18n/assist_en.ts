@@ -278,8 +278,12 @@
         <translation>Copied to the clipboard: paste it into the chat window</translation>
     </message>
     <message>
-        <source>工单已提交：%1</source>
-        <translation>Ticket filed: %1</translation>
+        <source>正在提交工单…</source>
+        <translation>Filing the ticket…</translation>
+    </message>
+    <message>
+        <source>工单已提交：%1（%2）</source>
+        <translation>Ticket filed: %1 (%2)</translation>
     </message>
     <message>
         <source>坐席助手</source>
