@@ -208,6 +208,10 @@ async def test_replies_tickets_and_context_go_through_the_store(tmp_path):
             tack = await a1.client.send(p.TicketCreate(conversation_id="c1", ticket={
                 "kind": "logistics", "title": "催件", "order_id": ctx.orders[0].order_id if ctx.orders else ""}))
             assert tack is not None and tack.ticket_id
+            # the same request re-sent (same id, as the client's outbox does after a reconnect): one ticket
+            retry = await a1.client.send(p.TicketCreate(conversation_id="c1", ticket={"kind": "logistics"},
+                                                        id=tack.ref))
+            assert retry is not None and retry.duplicate and retry.ticket_id == tack.ticket_id
 
             # context on request
             await a1.client.send(p.ContextRequest(conversation_id="c1"))

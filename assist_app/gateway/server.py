@@ -123,6 +123,7 @@ class Gateway:
         self.book = Book(config.snapshot_messages)
         self._closed_convs: dict[str, tuple[str, str]] = {}   # id -> (owner, team), for tickets/dedup
         self._seen_msgs: set[str] = set()
+        self._tickets_by_ref: dict[tuple[str, str], asyncio.Future[str]] = {}
         self.heads: dict[str, int] = {}       # delivered (= committed) seq per subscription
         self._assigned: dict[str, int] = {}   # handed out, maybe not yet committed
         self._subs: dict[str, set[Session]] = {}
@@ -614,21 +615,45 @@ class Gateway:
                       created_at=self.now().isoformat(), team=team)
         if conv is not None:
             ticket.setdefault("customer_id", conv.opened.customer_id)
-        self._spawn(self._save_ticket(s, ev, ticket))
+        # a client re-sends an unacknowledged ticket.create with the same request id after a reconnect
+        key = (s.principal.id, ev.id) if ev.id else None
+        if key is not None and key in self._tickets_by_ref:
+            self._spawn(self._ack_ticket_retry(s, ev, self._tickets_by_ref[key]))
+            return
+        fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        if key is not None:
+            self._tickets_by_ref[key] = fut
+            while len(self._tickets_by_ref) > 10_000:
+                self._tickets_by_ref.pop(next(iter(self._tickets_by_ref)))
+        self._spawn(self._save_ticket(s, ev, ticket, fut, key))
 
-    async def _save_ticket(self, s: Session, ev: p.TicketCreate, ticket: dict[str, Any]) -> None:
+    async def _ack_ticket_retry(self, s: Session, ev: p.TicketCreate, fut: asyncio.Future[str]) -> None:
+        try:
+            tid = await asyncio.shield(fut)
+        except Exception as exc:  # noqa: BLE001 - the first attempt failed: report it again
+            self._error(s, p.E_INTERNAL, f"ticket not saved: {type(exc).__name__}", ev.id)
+            return
+        self._ack_now(s, ev, ticket_id=tid, conversation_id=ev.conversation_id, duplicate=True)
+
+    async def _save_ticket(self, s: Session, ev: p.TicketCreate, ticket: dict[str, Any],
+                           fut: asyncio.Future[str], key: tuple[str, str] | None) -> None:
         try:
             if self.store is not None:
-                tid = await self._in_store(self.store.save_ticket, ticket)
+                tid = str(await self._in_store(self.store.save_ticket, ticket))
             else:
                 tid = "T" + uuid.uuid4().hex[:10]
         except Exception as exc:  # noqa: BLE001 - report to the client, keep serving
             self.counters.store_errors += 1
             emit(ERR, "store.error", op="save_ticket", error=repr(exc)[:200])
             self._error(s, p.E_INTERNAL, f"ticket not saved: {type(exc).__name__}", ev.id)
+            if key is not None:
+                self._tickets_by_ref.pop(key, None)   # a retry may try again
+            fut.set_exception(exc)
+            fut.exception()  # retrieved: no "never retrieved" warning
             return
+        fut.set_result(tid)
         emit(INFO, "ticket.created", ticket=tid, conversation=ev.conversation_id, by=ticket["created_by"])
-        self._ack_now(s, ev, ticket_id=str(tid), conversation_id=ev.conversation_id)
+        self._ack_now(s, ev, ticket_id=tid, conversation_id=ev.conversation_id)
 
     def _on_context_request(self, s: Session, ev: p.ContextRequest) -> None:
         _, _, conv = self._visible_conv(s, ev.conversation_id)
