@@ -330,3 +330,24 @@ def test_ticket_button_files_the_engines_draft(qtbot, backend, source, agent_app
     finally:
         store.close()
     assert len(saved) == 1 and saved[0].get("title") == draft.title
+
+
+def test_lead_whisper_appears_for_the_agent(qtbot, backend, source, agent_app):
+    app = agent_app()
+    events, _ = scripted(backend, "change_address")
+    opened = next(e for e in events if e.kind == "open")
+    first = next(e for e in events if e.kind == "message" and e.role == "customer")
+    arun(qtbot, source.publish(to_protocol(opened)))
+    arun(qtbot, source.publish(to_protocol(first)))
+    qtbot.waitUntil(lambda: app.window.current_id() == opened.conversation_id, timeout=2000)
+    lead = StreamClient(backend.url, backend.lead_token, client_name="test-lead")
+    task = asyncio.ensure_future(lead.run())
+    try:
+        qtbot.waitUntil(lambda: lead.connected, timeout=5000)
+        arun(qtbot, lead.send(P.LeadWhisper(conversation_id=opened.conversation_id, text="先核实地址再改，别承诺时效")))
+        qtbot.waitUntil(lambda: app.window.whisper.isVisible(), timeout=2000)
+        assert "先核实地址再改" in app.window.whisper.text()
+        assert "主管提示" in app.chat.transcript.toPlainText()
+    finally:
+        lead.stop()
+        qtbot.waitUntil(task.done, timeout=5000)

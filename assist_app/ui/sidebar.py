@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from assist_app.ui.theme import Palette
 from assist_app.ui.viewmodel import ConversationView
 from assist_app.ui.widgets.banner import EscalationBanner
-from assist_app.ui.widgets.common import Retranslatable
+from assist_app.ui.widgets.common import Retranslatable, wrap_label
 from assist_app.ui.widgets.conversations import ConversationList
 from assist_app.ui.widgets.header import HeaderCard
 from assist_app.ui.widgets.offers import ActionsCard, KnowledgeCard, PromotionsCard
@@ -71,6 +71,9 @@ class SidebarWindow(Retranslatable, QWidget):
         self.list = ConversationList()
         self.header = HeaderCard()
         self.banner = EscalationBanner()
+        self.whisper = wrap_label()
+        self.whisper.setObjectName("Whisper")
+        self.whisper.hide()
         self.replies = RepliesCard()
         self.orders = OrdersCard()
         self.promotions = PromotionsCard()
@@ -80,7 +83,7 @@ class SidebarWindow(Retranslatable, QWidget):
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 4, 0)
         dl.setSpacing(6)
-        for w in (self.header, self.banner, self.replies, self.orders, self.promotions, self.knowledge,
+        for w in (self.header, self.banner, self.whisper, self.replies, self.orders, self.promotions, self.knowledge,
                   self.actions):
             dl.addWidget(w)
         dl.addStretch(1)
@@ -190,6 +193,10 @@ class SidebarWindow(Retranslatable, QWidget):
         a = conv.assist if conv else None
         self.header.show_conversation(conv)
         self.banner.show_risk(getattr(a, "risk", None))
+        hint = next((ln for ln in reversed(conv.lines[-20:]) if ln.role == "lead"), None) if conv else None
+        if hint is not None:   # the team lead's private hint for this chat (never shown to the customer)
+            self.whisper.setText(QCoreApplication.translate("Sidebar", "主管提示：%1").replace("%1", hint.text))
+        self.whisper.setVisible(hint is not None)
         self.replies.show_replies(list(getattr(a, "replies", []) or []))
         self.orders.show_conversation(conv, now)
         self.promotions.show_conversation(conv)

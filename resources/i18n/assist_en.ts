@@ -306,6 +306,10 @@
         <translation>Dark</translation>
     </message>
     <message>
+        <source>主管提示：%1</source>
+        <translation>Lead's hint: %1</translation>
+    </message>
+    <message>
         <source>切换浅色/深色主题</source>
         <translation>Switch light/dark theme</translation>
     </message>
