@@ -249,3 +249,18 @@ async def test_heartbeats_arrive(gw):
         await asyncio.sleep(1.2)
         assert a1.client.connected
         assert gw.counters.events_out >= 4  # welcome, ack, snapshot + heartbeats
+
+
+async def test_retries_after_close_are_recognised_new_messages_refused(gw):
+    async with Recorder(gw.url, "demo-source", subscribe=False) as src:
+        await src.client.send(opened("c1", "a1"))
+        await src.client.send(msg("c1", 1))
+        await src.client.send(p.ConversationClosed(conversation_id="c1"))
+        # the same message and the same close again (a source retrying after a reconnect)
+        again = await src.client.send(msg("c1", 1))
+        assert again is not None and again.duplicate
+        assert (await src.client.send(p.ConversationClosed(conversation_id="c1"))).duplicate
+        assert (await src.client.send(opened("c1", "a1"))).duplicate
+        with pytest.raises(RequestError) as ei:
+            await src.client.send(msg("c1", 2))
+        assert ei.value.code == p.E_STATE

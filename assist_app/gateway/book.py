@@ -18,6 +18,7 @@ class Conv:
     team: str
     messages: deque[p.Message] = field(default_factory=deque)
     context: CustomerContext | None = None
+    message_ids: set[str] = field(default_factory=set)   # every id accepted while open (de-dup)
 
     @property
     def owner(self) -> str:
@@ -72,3 +73,4 @@ class Book:
             m = p.decode(f, max_bytes=None)
             if isinstance(m, p.Message):
                 c.messages.append(m)
+                c.message_ids.add(m.message_id)

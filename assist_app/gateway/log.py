@@ -47,7 +47,6 @@ class LoadedState:
     firsts: dict[str, int] = field(default_factory=dict)
     conversations: list[ConvRow] = field(default_factory=list)      # open ones
     messages: dict[str, list[str]] = field(default_factory=dict)    # conversation -> recent frames, oldest first
-    seen_message_ids: set[str] = field(default_factory=set)
 
 
 class StreamLog(ABC):
@@ -76,8 +75,16 @@ class StreamLog(ABC):
         return self._read(sub, after, upto)
 
     def closed_conversations(self) -> list[tuple[str, str, str]]:
-        """(conversation_id, owner, team) of closed conversations, so retries of them are recognised."""
+        """(conversation_id, owner, team) of the most recently closed conversations (a warm cache)."""
         return []
+
+    @abstractmethod
+    def closed_conversation(self, conversation_id: str) -> tuple[str, str] | None:
+        """(owner, team) if this conversation was closed, else None."""
+
+    @abstractmethod
+    def has_message(self, message_id: str) -> bool:
+        """Whether a message with this id was ever committed (recognises retries of old messages)."""
 
     def first_seq(self, sub: str) -> int:
         return self._firsts.get(sub, 1)
@@ -106,11 +113,23 @@ class MemoryStreamLog(StreamLog):
     def __init__(self, replay_size: int = 5000, recent_messages: int = 100):
         super().__init__(replay_size, recent_messages)
         self._log: dict[str, deque[tuple[int, str]]] = defaultdict(deque)
+        self._closed: dict[str, tuple[str, str]] = {}
+        self._msgs: set[str] = set()
 
     def load(self) -> LoadedState:
         return LoadedState()
 
+    def closed_conversation(self, conversation_id: str) -> tuple[str, str] | None:
+        return self._closed.get(conversation_id)
+
+    def has_message(self, message_id: str) -> bool:
+        return message_id in self._msgs
+
     def commit(self, entries: list[LogEntry], convs: list[ConvRow], messages: list[MsgRow]) -> None:
+        for c in convs:
+            if not c.is_open:
+                self._closed[c.conversation_id] = (c.owner, c.team)
+        self._msgs.update(m.message_id for m in messages)
         for e in entries:
             self._log[e.sub].append((e.seq, e.frame))
         for sub, first in self._note(entries).items():
@@ -161,8 +180,6 @@ class SqliteStreamLog(StreamLog):
                 "SELECT conversation_id, opened, owner, team, is_open, context FROM gw_conversations "
                 "WHERE is_open = 1 ORDER BY rowid"):
             st.conversations.append(ConvRow(row[0], row[1], row[2], row[3], bool(row[4]), row[5]))
-        for (mid,) in self._db.execute("SELECT message_id FROM gw_messages"):
-            st.seen_message_ids.add(mid)
         for c in st.conversations:
             rows = self._db.execute(
                 "SELECT frame FROM gw_messages WHERE conversation_id = ? ORDER BY rowid DESC LIMIT ?",
@@ -194,9 +211,19 @@ class SqliteStreamLog(StreamLog):
         for e in entries:
             self._ring[e.sub].append((e.seq, e.frame))
 
-    def closed_conversations(self) -> list[tuple[str, str, str]]:
+    def closed_conversations(self, limit: int = 20_000) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self._db.execute(
-            "SELECT conversation_id, owner, team FROM gw_conversations WHERE is_open = 0")]
+            "SELECT conversation_id, owner, team FROM gw_conversations WHERE is_open = 0 "
+            "ORDER BY rowid DESC LIMIT ?", (limit,))]
+
+    def closed_conversation(self, conversation_id: str) -> tuple[str, str] | None:
+        row = self._db.execute("SELECT owner, team FROM gw_conversations WHERE conversation_id = ? AND is_open = 0",
+                               (conversation_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def has_message(self, message_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM gw_messages WHERE message_id = ?", (message_id,)).fetchone() \
+            is not None
 
     def _read(self, sub: str, after: int, upto: int) -> list[str]:
         ring = self._ring.get(sub)

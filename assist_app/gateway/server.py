@@ -20,7 +20,7 @@ import itertools
 import json
 import logging
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,7 +121,9 @@ class Gateway:
         self.now = now or (lambda: datetime.now(UTC))
         self.counters = Counters()
         self.book = Book(config.snapshot_messages)
-        self._closed_convs: dict[str, tuple[str, str]] = {}   # id -> (owner, team), for tickets/dedup
+        # recently closed conversations (id -> (owner, team)); older ones are looked up in the log
+        self._closed_convs: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        # message ids of the open conversations (fast de-dup); older ones are looked up in the log
         self._seen_msgs: set[str] = set()
         self._tickets_by_ref: dict[tuple[str, str], asyncio.Future[str]] = {}
         self.heads: dict[str, int] = {}       # delivered (= committed) seq per subscription
@@ -148,10 +150,11 @@ class Gateway:
         st = self.log.load()
         self.heads.update(st.heads)
         self._assigned.update(st.heads)
-        self._seen_msgs |= st.seen_message_ids
         for row in st.conversations:
             self.book.restore(row.opened, row.team, row.context, st.messages.get(row.conversation_id, []))
-        for cid, owner, team in self.log.closed_conversations():
+        for c in self.book.convs.values():
+            self._seen_msgs.update(m.message_id for m in c.messages)
+        for cid, owner, team in reversed(self.log.closed_conversations()):
             self._closed_convs[cid] = (owner, team)
         if st.heads or st.conversations:
             emit(INFO, "gateway.restored", subscriptions=len(st.heads), open_conversations=len(st.conversations))
@@ -491,7 +494,7 @@ class Gateway:
     # ---- source events
 
     def _on_opened(self, s: Session, ev: p.ConversationOpened) -> None:
-        if self.book.get(ev.conversation_id) is not None or ev.conversation_id in self._closed_convs:
+        if self.book.get(ev.conversation_id) is not None or self._closed(ev.conversation_id) is not None:
             self._ack_now(s, ev, conversation_id=ev.conversation_id, duplicate=True)
             return
         agent = self.cfg.by_id(ev.agent_id)
@@ -509,7 +512,7 @@ class Gateway:
         emit(INFO, "conv.opened", conversation=o.conversation_id, agent=o.agent_id, team=conv.team)
 
     def _on_message(self, s: Session, ev: p.Message) -> None:
-        if ev.message_id in self._seen_msgs:
+        if self._known_message(ev.message_id):
             self._ack_now(s, ev, message_id=ev.message_id, duplicate=True)
             return
         conv = self._open_conv(ev.conversation_id)
@@ -519,6 +522,7 @@ class Gateway:
     def _add_message(self, conv: Conv, ev: p.Message) -> None:
         msg = dataclasses.replace(ev, seq=None, id=None)
         self._seen_msgs.add(msg.message_id)
+        conv.message_ids.add(msg.message_id)
         self.book.add_message(msg)
         self._pending.msgs.append(MsgRow(msg.message_id, msg.conversation_id, p.encode(msg)))
         self._publish(self._audience(conv), msg)
@@ -557,22 +561,35 @@ class Gateway:
              team=conv.team, old_team=old_team)
 
     def _on_closed(self, s: Session, ev: p.ConversationClosed) -> None:
-        if ev.conversation_id in self._closed_convs:
+        if self.book.get(ev.conversation_id) is None and self._closed(ev.conversation_id) is not None:
             self._ack_now(s, ev, conversation_id=ev.conversation_id, duplicate=True)
             return
         conv = self._open_conv(ev.conversation_id)
         self._publish(self._audience(conv), ev)
         self.book.close(ev.conversation_id)
-        self._closed_convs[ev.conversation_id] = (conv.owner, conv.team)
+        self._seen_msgs.difference_update(conv.message_ids)   # the log remembers them from now on
+        self._remember_closed(ev.conversation_id, conv.owner, conv.team)
         self._persist_conv(conv, is_open=False)
         self._ack_after_commit(s, ev, conversation_id=ev.conversation_id)
         self._store_call("close_conversation", ev.conversation_id, ev.closed_at)
         emit(INFO, "conv.closed", conversation=ev.conversation_id)
 
+    def _closed(self, cid: str) -> tuple[str, str] | None:
+        hit = self._closed_convs.get(cid)
+        return hit if hit is not None else self.log.closed_conversation(cid)
+
+    def _remember_closed(self, cid: str, owner: str, team: str) -> None:
+        self._closed_convs[cid] = (owner, team)
+        while len(self._closed_convs) > 20_000:
+            self._closed_convs.popitem(last=False)
+
+    def _known_message(self, mid: str) -> bool:
+        return mid in self._seen_msgs or self.log.has_message(mid)
+
     def _open_conv(self, cid: str) -> Conv:
         conv = self.book.get(cid)
         if conv is None:
-            if cid in self._closed_convs:
+            if self._closed(cid) is not None:
                 raise GatewayError(p.E_STATE, f"conversation {cid} is closed")
             raise GatewayError(p.E_NOT_FOUND, f"unknown conversation {cid}")
         return conv
@@ -585,8 +602,8 @@ class Gateway:
         conv = self.book.get(cid)
         if conv is not None:
             owner, team = conv.owner, conv.team
-        elif allow_closed and cid in self._closed_convs:
-            owner, team = self._closed_convs[cid]
+        elif allow_closed and (closed := self._closed(cid)) is not None:
+            owner, team = closed
         else:
             self._open_conv(cid)  # raises the right error
             raise AssertionError  # pragma: no cover
@@ -599,7 +616,7 @@ class Gateway:
     def _on_reply(self, s: Session, ev: p.ReplySend) -> None:
         _, _, conv = self._visible_conv(s, ev.conversation_id)
         assert conv is not None and s.principal is not None
-        if ev.message_id in self._seen_msgs:
+        if self._known_message(ev.message_id):
             self._ack_now(s, ev, message_id=ev.message_id, duplicate=True)
             return
         msg = p.Message(conversation_id=ev.conversation_id, message_id=ev.message_id, role="agent", text=ev.text,
