@@ -32,9 +32,11 @@ class EscalationBanner(Retranslatable, QFrame):
         if risk is None or risk.level == "info":
             self.hide()
             return
-        self.setProperty("level", risk.level)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.property("level") != risk.level:
+            self.setProperty("level", risk.level)
+            for w in (self, self.headline, self.reasons):   # property selectors need a re-polish of each
+                w.style().unpolish(w)
+                w.style().polish(w)
         if risk.level == "critical":
             head = QCoreApplication.translate("Banner", "⚠ 建议升级处理（风险 %1）").replace("%1", str(risk.score))
         else:
