@@ -22,6 +22,9 @@ from assist_app.ui.theme import ThemeManager  # noqa: E402
 from assist_app.ui.viewmodel import ChatLine, ConversationView, order_conversations  # noqa: E402
 
 TZ = timezone(timedelta(hours=8))
+# Qt warnings fail the test (a broken signal or a bad stylesheet cannot hide); the offscreen platform's
+# note about size hints is expected.
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
 @pytest.fixture
