@@ -264,3 +264,20 @@ async def test_retries_after_close_are_recognised_new_messages_refused(gw):
         with pytest.raises(RequestError) as ei:
             await src.client.send(msg("c1", 2))
         assert ei.value.code == p.E_STATE
+
+
+def test_snapshot_json_matches_the_dataclass_encoding():
+    """The gateway builds snapshots from cached JSON pieces; they must decode to the same thing."""
+    from assist_app.domain import CustomerContext, CustomerProfile
+    from assist_app.gateway.book import Book
+
+    book = Book(recent_messages=2)
+    conv = book.open(opened("c1", "a1"))
+    for i in range(3):
+        book.add_message(msg("c1", i, f"第{i}条"))
+    conv.set_context(CustomerContext(customer=CustomerProfile(customer_id="C1", nick="tb_小鹿", tags=("88VIP",))))
+    import json
+
+    built = p.from_dict({"v": 1, "type": "snapshot", "conversations": [json.loads(conv.snapshot_json())]})
+    assert built.conversations == [conv.snapshot()]
+    assert [m.message_id for m in built.conversations[0].messages] == ["c1-m1", "c1-m2"]

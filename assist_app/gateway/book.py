@@ -19,6 +19,19 @@ class Conv:
     messages: deque[p.Message] = field(default_factory=deque)
     context: CustomerContext | None = None
     message_ids: set[str] = field(default_factory=set)   # every id accepted while open (de-dup)
+    # encoded forms, made once, so a snapshot of hundreds of conversations is string joins, not encoding
+    context_json: str | None = None
+    message_frames: deque[str] = field(default_factory=deque)
+
+    def set_context(self, ctx: CustomerContext, encoded: str | None = None) -> None:
+        self.context = ctx
+        self.context_json = encoded if encoded is not None else json.dumps(ctx.to_dict(), ensure_ascii=False,
+                                                                          separators=(",", ":"))
+
+    def snapshot_json(self) -> str:
+        """This conversation as the JSON of a ConversationSnapshot (same as snapshot().to_dict())."""
+        return (f'{{"opened":{p.encode(self.opened)},"messages":[{",".join(self.message_frames)}],'
+                f'"context":{self.context_json or "null"}}}')
 
     @property
     def owner(self) -> str:
@@ -38,14 +51,17 @@ class Book:
 
     def open(self, ev: p.ConversationOpened) -> Conv:
         c = Conv(opened=dataclasses.replace(ev, seq=None, id=None), team=ev.team,
-                 messages=deque(maxlen=self.recent))
+                 messages=deque(maxlen=self.recent), message_frames=deque(maxlen=self.recent))
         self.convs[ev.conversation_id] = c
         return c
 
-    def add_message(self, ev: p.Message) -> None:
+    def add_message(self, ev: p.Message, frame: str | None = None) -> None:
+        """``frame``: ``protocol.encode`` of the message without seq/id, if the caller has it already."""
         c = self.convs.get(ev.conversation_id)
         if c is not None:
-            c.messages.append(dataclasses.replace(ev, seq=None, id=None))
+            m = dataclasses.replace(ev, seq=None, id=None)
+            c.messages.append(m)
+            c.message_frames.append(frame if frame is not None else p.encode(m))
 
     def assign(self, conversation_id: str, owner: str) -> Conv | None:
         c = self.convs.get(conversation_id)
@@ -68,9 +84,10 @@ class Book:
         c = self.open(ev)
         c.team = team
         if context_json:
-            c.context = CustomerContext.from_dict(json.loads(context_json))
+            c.set_context(CustomerContext.from_dict(json.loads(context_json)), context_json)
         for f in message_frames:
             m = p.decode(f, max_bytes=None)
             if isinstance(m, p.Message):
                 c.messages.append(m)
+                c.message_frames.append(f)
                 c.message_ids.add(m.message_id)

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
-import json
 import logging
 import uuid
 from collections import OrderedDict, deque
@@ -429,8 +428,10 @@ class Gateway:
                             "sending a snapshot", ev.id)
             pr = s.principal
             convs = self.book.visible_to(pr.role, pr.id, pr.team)
-            snap = p.Snapshot(conversations=[c.snapshot() for c in convs], reason=reason, seq=head)
-            self._push(s, p.encode(snap), live=False)
+            # built from cached JSON pieces: a lead's snapshot of hundreds of chats must not stall the loop
+            frame = (f'{{"v":{p.PROTOCOL_VERSION},"type":"snapshot","seq":{head},"id":null,'
+                     f'"conversations":[{",".join(c.snapshot_json() for c in convs)}],"reason":"{reason}"}}')
+            self._push(s, frame, live=False)
             self.counters.snapshots += 1
             emit(INFO, "sub.snapshot", session=s.id, who=sub, reason=reason, head=head, conversations=len(convs))
         s.subscribed = True
@@ -452,7 +453,7 @@ class Gateway:
         self._wake()
 
     def _persist_conv(self, c: Conv, is_open: bool = True) -> None:
-        ctx = json.dumps(c.context.to_dict(), ensure_ascii=False) if c.context is not None else None
+        ctx = c.context_json if c.context is not None else None
         self._pending.convs.append(ConvRow(c.opened.conversation_id, p.encode(c.opened), c.owner, c.team,
                                            is_open, ctx))
 
@@ -521,10 +522,11 @@ class Gateway:
 
     def _add_message(self, conv: Conv, ev: p.Message) -> None:
         msg = dataclasses.replace(ev, seq=None, id=None)
+        frame = p.encode(msg)
         self._seen_msgs.add(msg.message_id)
         conv.message_ids.add(msg.message_id)
-        self.book.add_message(msg)
-        self._pending.msgs.append(MsgRow(msg.message_id, msg.conversation_id, p.encode(msg)))
+        self.book.add_message(msg, frame)
+        self._pending.msgs.append(MsgRow(msg.message_id, msg.conversation_id, frame))
         self._publish(self._audience(conv), msg)
         self._store_call("record_message", msg.conversation_id, msg.message_id, msg.role, msg.text, msg.ts)
 
@@ -690,7 +692,7 @@ class Gateway:
         conv = self.book.get(cid)
         if conv is None or ctx is None:
             return
-        conv.context = ctx
+        conv.set_context(ctx)
         self._persist_conv(conv)
         self._publish(subs or self._audience(conv), p.Context(conversation_id=cid, context=ctx))
 
