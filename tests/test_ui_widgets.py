@@ -166,3 +166,20 @@ def test_the_chat_needing_the_agent_most_floats_up():
     answered = conv("answered", None)
     order = [c.conversation_id for c in order_conversations([calm_new, answered, calm_long, angry], now)]
     assert order == ["angry", "calm_long", "calm_new", "answered"]
+
+
+def test_header_says_uncertain_instead_of_guessing(qtbot):
+    from assist_app.nlp.types import Prediction
+    from assist_app.ui.widgets.header import HeaderCard
+
+    h = HeaderCard()
+    qtbot.addWidget(h)
+    conv = ConversationView("c1", nick="顾客")
+    conv.lines.append(ChatLine("m1", "customer", "嗯那个", datetime(2025, 11, 11, tzinfo=TZ)))
+    conv.prediction = Prediction("logistics", 0.31, "neutral", 0.8)
+    h.show_conversation(conv)
+    assert h.intent.text().startswith("不确定") and "物流" not in h.intent.text() and "31%" in h.intent.text()
+    conv.prediction = Prediction("logistics", 0.86, "anxious", 0.7)
+    h.show_conversation(conv)
+    assert h.intent.text().startswith("物流配送") and "86%" in h.intent.text()
+    assert h.emotion.text() == "着急"

@@ -111,6 +111,10 @@
         <source>不确定</source>
         <translation>Uncertain</translation>
     </message>
+    <message>
+        <source>置信度低于阈值，不显示意图</source>
+        <translation>Confidence below the floor: no intent shown</translation>
+    </message>
 </context>
 <context>
     <name>Knowledge</name>

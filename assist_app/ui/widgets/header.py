@@ -151,10 +151,13 @@ class HeaderCard(Card):
                 self.intent.setText(QCoreApplication.translate("Header", "等待分析…") if conv.lines else "—")
         elif uncertain:
             self.intent.setObjectName("Uncertain")
-            self.intent.setText(QCoreApplication.translate("Header", "不确定") + f"（{intent_name(intent, self._lang)}? {conf:.0%}）")
+            # below the confidence floor: no intent name at all (a shown guess gets acted on), only the doubt
+            self.intent.setText(QCoreApplication.translate("Header", "不确定") + f" · {conf:.0%}")
+            self.intent.setToolTip(QCoreApplication.translate("Header", "置信度低于阈值，不显示意图"))
         else:
             self.intent.setObjectName("")
             self.intent.setText(f"{intent_name(intent, self._lang)}  {conf:.0%}")
+            self.intent.setToolTip("")
         self.intent.style().unpolish(self.intent)
         self.intent.style().polish(self.intent)
         emo = conv.emotion
