@@ -27,7 +27,8 @@ log = logging.getLogger("assist.demo")
 @dataclass
 class DemoHandle:
     url: str
-    tokens: dict[str, str]          # id -> token: agents a1..a5, leads lead-outdoor / lead-home3c, source "sim"
+    # id -> token: agents a1..a5, leads lead-outdoor / lead-home3c, source "sim"; plus aliases "lead", "source"
+    tokens: dict[str, str]
     agent_ids: list[str]
     lead_ids: list[str]
     db_path: Path
@@ -78,7 +79,10 @@ def start_demo_backend(db_path: Path | None = None, speed: float = 1.0, port: in
         db_path = Path(tmp.name) / "demo.sqlite"
     db_path = Path(db_path)
     cfg = demo_config(port=port, host=host, stats_interval_s=0)
-    handle = DemoHandle(url="", tokens=cfg.tokens(), agent_ids=[a.id for a in cfg.agents()],
+    tokens = cfg.tokens()
+    # role aliases (contract: "role/id -> token"): the first team lead and the simulator source
+    tokens.update(lead=tokens[cfg.leads()[0].id], source=tokens["sim"])
+    handle = DemoHandle(url="", tokens=tokens, agent_ids=[a.id for a in cfg.agents()],
                         lead_ids=[ld.id for ld in cfg.leads()], db_path=db_path, config=cfg, _tmp=tmp)
     ready = threading.Event()
     failure: list[BaseException] = []

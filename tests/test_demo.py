@@ -19,6 +19,7 @@ async def test_demo_backend_streams_simulated_chats_with_context(tmp_path):
         assert h.url.startswith("ws://127.0.0.1:")
         assert set(h.agent_ids) == {"a1", "a2", "a3", "a4", "a5"}
         assert h.tokens["a1"] == "demo-a1" and h.lead_token == "demo-lead-outdoor" and h.source_token
+        assert h.tokens["lead"] == h.lead_token and h.tokens["source"] == h.source_token == "demo-source"
         async with contextlib.AsyncExitStack() as stack:
             agents = {a: await stack.enter_async_context(Recorder(h.url, h.tokens[a])) for a in h.agent_ids}
             lead = await stack.enter_async_context(Recorder(h.url, h.lead_token))
