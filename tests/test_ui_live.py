@@ -37,6 +37,13 @@ pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignor
 def qloop(qapp):
     loop = runtime.install_loop(qapp)
     yield loop
+    # leave no running loop behind for other test modules (pytest-asyncio creates its own)
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    for _ in range(5):
+        qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
 
 
 def arun(qtbot, coro, timeout_ms: int = 15000):
