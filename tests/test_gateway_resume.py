@@ -194,7 +194,7 @@ async def test_slow_client_does_not_stall_a_fast_one_and_resumes_losslessly():
         src = await Raw.open(g.url, "demo-source")
         # the slow one subscribes to a1's stream and then never reads (tiny receive buffer)
         slow = await Raw.open(g.url, "demo-a1", last_seq=None, sock=_tiny_socket(g.port), max_queue=1,
-                              compression=None)  # no deflate: the frames' bytes really hit the socket
+                              compression=None, close_timeout=0.5)  # no deflate: the frames' bytes really hit the socket
         await slow.recv_n(2)
         async with Recorder(g.url, "demo-a1") as fast, Recorder(g.url, "demo-lead-outdoor") as lead:
             await fast.connected()
@@ -203,8 +203,11 @@ async def test_slow_client_does_not_stall_a_fast_one_and_resumes_losslessly():
             # 12 KB frames: ~10 MB in all, more than the kernel buffers (4 MB) plus the queue can hide
             text = "物" * p.MAX_TEXT_CHARS
             await _publish(src, [opened("c1")])
-            for start in range(0, n, 20):  # paced by acks, so only a client that does not read falls behind
+            for start in range(0, n, 20):
                 await _publish(src, [msg("c1", i, text) for i in range(start, start + 20)])
+                # the fast clients keep pace batch by batch while the slow one has stopped reading
+                await fast.wait_for(lambda x, k=start + 20: len(x.message_ids()) >= k, 10)
+                await lead.wait_for(lambda x, k=start + 20: len(x.message_ids()) >= k, 10)
             await fast.wait_for(lambda x: len(x.message_ids()) == n, 20)
             await lead.wait_for(lambda x: len(x.message_ids()) == n, 20)
             assert g.counters.slow_disconnects >= 1
