@@ -55,3 +55,37 @@ def test_cli_usage_errors(tmp_path, capsys):
     assert gateway_main([]) == 2
     assert gateway_main(["--config", str(tmp_path / "missing.toml")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+async def test_sim_runner_publishes_the_plan_in_order_through_the_source_interface(tmp_path):
+    from assist_app.config import demo_config
+    from assist_app.gateway.server import Gateway
+    from assist_app.sim import Simulator
+    from assist_app.sim.runner import SimRunner, to_protocol
+    from assist_app.store import Store
+
+    store = await asyncio.to_thread(Store.demo, tmp_path / "s.sqlite", 7)
+    plan = Simulator(store, seed=3, agents=("a1", "a2"), id_prefix="t").plan(4)
+    assert {type(to_protocol(e)).__name__ for e in plan} == {"ConversationOpened", "Message", "ConversationClosed"}
+    g = Gateway(demo_config(stats_interval_s=0), store=store)
+    await g.start()
+    try:
+        async with Recorder(g.url, "demo-a1") as a1, Recorder(g.url, "demo-a2") as a2:
+            await a1.connected()
+            await a2.connected()
+            seen: list[str] = []
+            runner = SimRunner(g.url, "demo-source", plan, speed=2000.0, on_published=lambda e: seen.append(e.kind),
+                               max_gap_s=0.01)
+            await asyncio.wait_for(runner.run(), 30)
+            assert runner.published == len(plan) and runner.client.pending == 0
+            assert len(seen) == len(plan)
+            for rec, agent in ((a1, "a1"), (a2, "a2")):
+                want = [e.message_id for e in plan if e.kind == "message" and e.agent_id == agent]
+                await rec.wait_for(lambda x, w=want: len(x.message_ids()) >= len(w))
+                assert rec.message_ids() == want
+                want_closed = {e.conversation_id for e in plan if e.kind == "close" and e.agent_id == agent}
+                await rec.wait_for(lambda x, w=want_closed: {e.conversation_id for e in x.of(p.ConversationClosed)}
+                                   == w)
+    finally:
+        await g.stop()
+        store.close()
