@@ -201,33 +201,36 @@ class StreamClient:
                 process_exception=self._process_exception, logger=logging.getLogger("assist.stream.ws"))
         except InvalidURI as exc:
             raise FatalStreamError(f"bad gateway URL {self.url!r}: {exc}") from None
-        async for ws in connector:
-            if self._stop.is_set():
-                await ws.close(1000, "client stop")
-                return
-            started = time.monotonic()
-            try:
-                await self._session(ws)
-            except FatalStreamError:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(1000, "fatal"), 2)
-                raise
-            except ConnectionClosed as exc:
-                self._last_error = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
-            except _Resync as exc:
-                self._last_error = str(exc)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(1000, "resync"), 2)
-            finally:
-                self._ready = False
-                self._ws = None
-            if self._stop.is_set():
-                return
-            self.reconnects += 1
-            self._set_state(ConnectionState(RECONNECTING, 0.0, self._last_error, self._attempt))
-            if time.monotonic() - started < 1.0:
-                # the gateway accepts and drops us at once: do not spin
-                await asyncio.sleep(min(self.backoff_max_s, self.backoff_initial_s * 2))
+        # close the reconnect generator ourselves (also on cancel), so its connection is shut cleanly
+        # instead of by the garbage collector at loop shutdown
+        async with contextlib.aclosing(connector.__aiter__()) as connections:
+            async for ws in connections:
+                if self._stop.is_set():
+                    await ws.close(1000, "client stop")
+                    return
+                started = time.monotonic()
+                try:
+                    await self._session(ws)
+                except FatalStreamError:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(ws.close(1000, "fatal"), 2)
+                    raise
+                except ConnectionClosed as exc:
+                    self._last_error = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+                except _Resync as exc:
+                    self._last_error = str(exc)
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(ws.close(1000, "resync"), 2)
+                finally:
+                    self._ready = False
+                    self._ws = None
+                if self._stop.is_set():
+                    return
+                self.reconnects += 1
+                self._set_state(ConnectionState(RECONNECTING, 0.0, self._last_error, self._attempt))
+                if time.monotonic() - started < 1.0:
+                    # the gateway accepts and drops us at once: do not spin
+                    await asyncio.sleep(min(self.backoff_max_s, self.backoff_initial_s * 2))
 
     async def _session(self, ws: ClientConnection) -> None:
         self._ws = ws
