@@ -445,11 +445,14 @@ class Gateway:
         return subs
 
     def _publish(self, subs: list[str], ev: p.Event) -> None:
-        base = dataclasses.replace(ev, id=None)
+        # encode once, stamp each subscriber's seq into the text ("seq" precedes every payload field)
+        frame = p.encode(dataclasses.replace(ev, id=None, seq=None))
+        head, marker, tail = frame.partition('"seq":null')
+        assert marker, "encoded events start with v, type, seq"
         for sub in subs:
             seq = self._assigned.get(sub, 0) + 1
             self._assigned[sub] = seq
-            self._pending.entries.append(LogEntry(sub, seq, p.encode(dataclasses.replace(base, seq=seq))))
+            self._pending.entries.append(LogEntry(sub, seq, f'{head}"seq":{seq}{tail}'))
         self._wake()
 
     def _persist_conv(self, c: Conv, is_open: bool = True) -> None:
