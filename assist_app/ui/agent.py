@@ -148,13 +148,17 @@ def _pick(app: AgentApp, how: str) -> str:
 async def take_screenshot(app: AgentApp, args) -> int:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.timeout
+    half_time = loop.time() + args.timeout / 2
 
     def ready() -> bool:
         if app.session.classifier is None:   # nothing gets analysed without a model: wait for streamed chats
             return sum(1 for c in app.session.conversations.values() if c.lines) >= args.min_chats
         analysed = [c for c in app.session.conversations.values() if c.assist is not None]
-        if args.select == "angry" and not any(c.risk_level != "info" for c in analysed):
-            return False
+        if args.select == "angry":
+            # prefer a chat at the critical level; settle for a warning after half the time
+            levels = {c.risk_level for c in analysed}
+            if "critical" not in levels and not ("warn" in levels and loop.time() > half_time):
+                return False
         return len(analysed) >= args.min_chats
 
     while loop.time() < deadline and not ready():
@@ -203,7 +207,7 @@ async def run_agent(args) -> int:
                             demo=demo, agent_id=agent)
     try:
         if args.screenshot:
-            app.window.resize(420, 1000)
+            app.window.resize(args.width, 1000)
             app.window.show()
             if app.chat is not None:
                 app.chat.resize(540, 1000)

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--screenshot: which chat to show (default: the one that needs the agent most)")
     p.add_argument("--panel", choices=("top", "orders"), default="top",
                    help="--screenshot: scroll the detail to this panel")
+    p.add_argument("--width", type=int, default=420, help="--screenshot: sidebar width in pixels")
     p.add_argument("--db", type=Path, default=None, help="demo: SQLite file (default: a temporary file)")
     p.add_argument("-v", "--verbose", action="store_true")
     return p

@@ -125,7 +125,7 @@ def order_deadlines(order, products: dict, now: datetime) -> list[Deadline]:
         if days > 0:
             until = order.signed_at + timedelta(days=days)
             out.append(Deadline("no_reason_return", until, until < now))
-    if order.paid_at and prods and order.state not in ("cancelled", "returned", "unpaid"):
+    if order.paid_at and prods and order.state not in ("cancelled", "returned", "unpaid", "refunding"):
         days = min(p.price_protect_days for p in prods)
         if days > 0:
             until = order.paid_at + timedelta(days=days)
