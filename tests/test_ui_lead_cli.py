@@ -34,3 +34,11 @@ def test_lead_without_connection_arguments_is_a_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "assist_app.ui.app", "--lead"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2 and "--lead" in proc.stderr
+
+
+def test_lead_without_model_still_streams_and_says_so(tmp_path):
+    proc = _run(tmp_path, "--model-dir", str(tmp_path / "missing-model"), "--timeout", "8")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "classifier unavailable" in proc.stdout and "missing-model" in proc.stdout
+    assert "0 live chats" not in proc.stdout
+    assert QImage(str(tmp_path / "lead.png")).width() >= 1400
