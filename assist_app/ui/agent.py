@@ -213,6 +213,8 @@ async def run_agent(args) -> int:
                 app.chat.resize(540, 1000)
                 app.chat.show()
             return await take_screenshot(app, args)
+        # we end the loop ourselves after cleanup; Qt quitting on the last window would cut it short
+        QApplication.instance().setQuitOnLastWindowClosed(False)
         place_windows(app, settings)
         closed = asyncio.Event()
         QApplication.instance().lastWindowClosed.connect(closed.set)

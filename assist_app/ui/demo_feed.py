@@ -27,6 +27,7 @@ class AgentDemoFeed(threading.Thread):
         self.error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: Any = None
+        self._task: asyncio.Task | None = None
         self._started = threading.Event()
 
     def run(self) -> None:
@@ -48,8 +49,9 @@ class AgentDemoFeed(threading.Thread):
 
             self._runner = SimRunner(self.handle.url, self.handle.source_token, plan, speed=self.speed,
                                      rounds=None, on_published=self.published.append, max_gap_s=self.max_gap_s)
+            self._task = loop.create_task(self._runner.run())
             self._started.set()
-            loop.run_until_complete(self._runner.run())
+            loop.run_until_complete(self._task)
         except asyncio.CancelledError:
             pass
         except BaseException as exc:  # noqa: BLE001 - reported through .error
@@ -64,10 +66,11 @@ class AgentDemoFeed(threading.Thread):
 
     def stop(self, timeout: float = 5.0) -> None:
         self._started.wait(timeout)
-        loop, runner = self._loop, self._runner
-        if loop is not None and runner is not None and not loop.is_closed():
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None and not loop.is_closed():
+            # cancel the play loop itself (it may be sleeping until the next scripted event)
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(runner.stop)
+                loop.call_soon_threadsafe(task.cancel)
         self.join(timeout)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,7 @@ def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_n
     app = create_app(argv, app_name)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    _quit_on_signals(app)
     try:
         with loop:
             code = int(loop.run_until_complete(main()) or 0)
@@ -91,6 +93,24 @@ def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_n
         asyncio.set_event_loop(None)
     shutdown(app)
     return code
+
+
+def _quit_on_signals(app) -> None:
+    """Ctrl+C / SIGTERM close the windows, so the app shuts down in order (geometry saved, streams closed)."""
+    from PySide6.QtCore import QTimer
+
+    def handler(_signum, _frame) -> None:
+        app.closeAllWindows()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread / unsupported platform
+            return
+    # Python only runs signal handlers between bytecodes; a cheap timer makes sure that happens in Qt's loop
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
 
 def shutdown(app) -> None:
