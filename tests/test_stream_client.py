@@ -107,3 +107,40 @@ async def test_stop_ends_run_and_reports_offline():
         assert rec.states[-1].status == "offline" and not rec.states[-1].fatal
     finally:
         await g.stop()
+
+
+async def test_gateway_heartbeats_carry_the_current_seq():
+    import websockets
+
+    g = Gateway(demo_config(stats_interval_s=0, heartbeat_s=0.2))
+    await g.start()
+    try:
+        async with websockets.connect(g.url) as ws:
+            await ws.send(p.encode(p.Hello(token="demo-a1")))
+            await ws.send(p.encode(p.Subscribe(last_seq=None)))
+            seen = []
+            while not any(isinstance(e, p.Heartbeat) for e in seen):
+                seen.append(p.decode(await asyncio.wait_for(ws.recv(), 5)))
+            assert [type(e).__name__ for e in seen[:3]] == ["Welcome", "Ack", "Snapshot"]
+            assert seen[-1].seq == 0
+    finally:
+        await g.stop()
+
+
+async def test_a_silent_gateway_is_detected_by_the_heartbeat_watchdog():
+    """A server that welcomes and then says nothing (a hung gateway): the client drops it and reconnects."""
+    import websockets
+
+    connections = []
+
+    async def hung(ws):
+        connections.append(ws)
+        await ws.recv()  # hello
+        await ws.send(p.encode(p.Welcome(role="agent", principal_id="a1", heartbeat_s=0.1)))
+        await ws.wait_closed()   # and never a heartbeat
+
+    async with websockets.serve(hung, "127.0.0.1", 0, ping_interval=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        async with Recorder(f"ws://127.0.0.1:{port}", "t", backoff_initial_s=0.05, backoff_max_s=0.1) as rec:
+            await rec.wait_for(lambda x: len(connections) >= 2, 10)
+            assert any("heartbeat" in s.error for s in rec.states if s.status == "reconnecting")

@@ -108,6 +108,7 @@ class StreamClient:
         self._run_task: asyncio.Task[Any] | None = None
         self._attempt = 0
         self._last_error = ""
+        self._drop_reason = ""   # why we dropped the link ourselves (shown instead of "connection closed")
         self._last_rx = 0.0
 
     # ------------------------------------------------------------------ public
@@ -216,7 +217,8 @@ class StreamClient:
                         await asyncio.wait_for(ws.close(1000, "fatal"), 2)
                     raise
                 except ConnectionClosed as exc:
-                    self._last_error = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+                    self._last_error = self._drop_reason or \
+                        f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
                 except _Resync as exc:
                     self._last_error = str(exc)
                     with contextlib.suppress(Exception):
@@ -234,6 +236,7 @@ class StreamClient:
 
     async def _session(self, ws: ClientConnection) -> None:
         self._ws = ws
+        self._drop_reason = ""
         self._sendq = asyncio.Queue()
         self._last_rx = time.monotonic()
         sender = asyncio.create_task(self._sender(ws, self._sendq))
@@ -261,9 +264,9 @@ class StreamClient:
     async def _watchdog(self, ws: ClientConnection) -> None:
         while True:
             hb = self.welcome.heartbeat_s if self.welcome else 10.0
-            await asyncio.sleep(hb)
+            await asyncio.sleep(min(hb / 2, 1.0))
             if time.monotonic() - self._last_rx > 3 * hb:
-                self._last_error = f"no heartbeat for {3 * hb:g} s"
+                self._drop_reason = f"no heartbeat for {3 * hb:g} s"
                 log.warning("stream.heartbeat_timeout url=%s", self.url)
                 ws.transport.abort()   # dead link: do not wait for a close handshake
                 return
