@@ -113,17 +113,18 @@ def compose(app: AgentApp) -> QPixmap:
     """The chat window (if any) and the sidebar side by side, as the agent sees them."""
     parts = ([app.chat] if app.chat is not None else []) + [app.window]
     grabs = [p.grab() for p in parts]
-    width = sum(g.width() for g in grabs) + 8 * (len(grabs) - 1)
-    height = max(g.height() for g in grabs)
     dpr = grabs[0].devicePixelRatio()
-    out = QPixmap(int(width * dpr), int(height * dpr))
+    sizes = [(round(g.width() / g.devicePixelRatio()), round(g.height() / g.devicePixelRatio())) for g in grabs]
+    width = sum(w for w, _ in sizes) + 8 * (len(grabs) - 1)     # logical pixels
+    height = max(h for _, h in sizes)
+    out = QPixmap(round(width * dpr), round(height * dpr))
     out.setDevicePixelRatio(dpr)
     out.fill(QColor("#9aa0a6"))
     p = QPainter(out)
     x = 0
-    for g in grabs:
+    for g, (w, _h) in zip(grabs, sizes, strict=True):
         p.drawPixmap(QPoint(x, 0), g)
-        x += int(g.width() / g.devicePixelRatio()) + 8
+        x += w + 8
     p.end()
     return out
 

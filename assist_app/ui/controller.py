@@ -52,6 +52,7 @@ class SidebarController(QObject):
         session.listeners.append(self._on_update)
         window.selected.connect(self._on_selected)
         window.frame_painted.connect(self._on_frame_painted)
+        window.list.hold_released.connect(lambda: self._on_update(Update("")))
         window.insert_text.connect(self.insert_text)
         window.ticket_requested.connect(self._on_ticket)
         window.language_toggle.connect(self.languages.toggle)

@@ -159,6 +159,7 @@ class ConversationList(QListView):
     """Emits `selected(conversation_id)` when the agent picks a row (click or Alt+↑/↓, Ctrl+Tab)."""
 
     selected = Signal(str)
+    hold_released = Signal()   # the mouse left the list: rows may be re-sorted again
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -185,6 +186,11 @@ class ConversationList(QListView):
         self.viewport().update()
 
     def set_conversations(self, rows: list[ConversationView], now: datetime) -> None:
+        current = self.model_.ids()
+        if self.underMouse() and {c.conversation_id for c in rows} == set(current):
+            # rows must not jump under the agent's pointer: keep the order until the mouse leaves
+            pos = {cid: i for i, cid in enumerate(current)}
+            rows = sorted(rows, key=lambda c: pos[c.conversation_id])
         reset = self.model_.set_rows(rows, now)
         if reset:
             self.selectionModel().currentChanged.disconnect(self._on_current)
@@ -196,6 +202,10 @@ class ConversationList(QListView):
                 self.select_row(0)
         elif not self._current_id and rows:
             self.select_row(0)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().leaveEvent(event)
+        self.hold_released.emit()
 
     def select_row(self, row: int) -> None:
         if 0 <= row < self.model_.rowCount():
