@@ -144,3 +144,19 @@ async def test_a_silent_gateway_is_detected_by_the_heartbeat_watchdog():
         async with Recorder(f"ws://127.0.0.1:{port}", "t", backoff_initial_s=0.05, backoff_max_s=0.1) as rec:
             await rec.wait_for(lambda x: len(connections) >= 2, 10)
             assert any("heartbeat" in s.error for s in rec.states if s.status == "reconnecting")
+
+
+async def test_fire_and_forget_requests_report_refusals():
+    g = Gateway(demo_config(stats_interval_s=0))
+    await g.start()
+    refused: list[tuple[str, str]] = []
+    try:
+        rec = Recorder(g.url, "demo-source", subscribe=False,
+                       on_refused=lambda ev, exc: refused.append((ev.type, getattr(exc, "code", ""))))
+        async with rec:
+            await rec.client.send(p.Message(conversation_id="nope", message_id="m", role="customer", text="x"),
+                                  wait_ack=False)
+            await rec.wait_for(lambda x: bool(refused))
+        assert refused == [("message", p.E_NOT_FOUND)]
+    finally:
+        await g.stop()

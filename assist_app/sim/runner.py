@@ -54,8 +54,10 @@ class SimRunner:
         self.rounds = rounds
         self.max_gap_s = max_gap_s
         self.on_published = on_published or (lambda ev: None)
-        self.client = StreamClient(url, token, subscribe=False, client_name="assist-sim", on_state=on_state)
+        self.client = StreamClient(url, token, subscribe=False, client_name="assist-sim", on_state=on_state,
+                                   on_refused=self._refused)
         self.published = 0
+        self.refused = 0   # events the gateway refused (logged)
         self._client_task: asyncio.Task[None] | None = None
 
     def _events(self, rnd: int) -> Sequence[SimEvent]:
@@ -88,6 +90,10 @@ class SimRunner:
             await self.client.send(to_protocol(ev), wait_ack=False)
             self.published += 1
             self.on_published(ev)
+
+    def _refused(self, ev: p.Event, exc: BaseException) -> None:
+        self.refused += 1
+        log.warning("sim.refused type=%s error=%s", ev.type, exc)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until the gateway acknowledged everything published (or the timeout)."""

@@ -84,7 +84,8 @@ class StreamClient:
                  on_state: Callable[[ConnectionState], None] | None = None, *, subscribe: bool = True,
                  client_name: str = "assist_app", last_seq: int | None = None,
                  backoff_initial_s: float = 0.3, backoff_max_s: float = 10.0,
-                 max_outbox: int = 10_000, max_frame_bytes: int = 64 << 20):
+                 max_outbox: int = 10_000, max_frame_bytes: int = 64 << 20,
+                 on_refused: Callable[[p.Event, BaseException], None] | None = None):
         self.url = url
         self.token = token
         self.on_event = on_event or (lambda ev: None)
@@ -98,6 +99,8 @@ class StreamClient:
         self.backoff_max_s = backoff_max_s
         self.max_outbox = max_outbox
         self.max_frame_bytes = max_frame_bytes
+        # called when a request sent with wait_ack=False is refused (nobody awaits its future)
+        self.on_refused = on_refused
         self.reconnects = 0
         self._outbox: OrderedDict[str, tuple[p.Event, asyncio.Future[p.Ack]]] = OrderedDict()
         self._sendq: asyncio.Queue[p.Event] | None = None
@@ -161,7 +164,7 @@ class StreamClient:
         if self._ready:
             self._enqueue(ev)
         if not wait_ack:
-            fut.add_done_callback(_consume)
+            fut.add_done_callback(lambda f, ev=ev: self._unawaited_done(ev, f))
             return None
         return await asyncio.wait_for(asyncio.shield(fut), timeout)
 
@@ -353,6 +356,19 @@ class StreamClient:
             self.on_state(st)
         except Exception:
             log.exception("stream.on_state failed")
+
+    def _unawaited_done(self, ev: p.Event, fut: asyncio.Future[p.Ack]) -> None:
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is None:
+            return
+        log.warning("stream.request_refused type=%s error=%s", ev.type, exc)
+        if self.on_refused is not None:
+            try:
+                self.on_refused(ev, exc)
+            except Exception:
+                log.exception("stream.on_refused failed")
 
     def _fail_outbox(self, exc: Exception) -> None:
         for _, fut in self._outbox.values():
