@@ -6,10 +6,24 @@ import asyncio
 import contextlib
 import time
 
+import pytest
+
 from assist_app import protocol as p
 from assist_app.demo import start_demo_backend
 from assist_app.gateway.cli import main as gateway_main
 from assist_app.stream.testing import Recorder
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """The CLI installs its own log handler on "assist"; put pytest's capture back afterwards."""
+    import logging
+
+    lg = logging.getLogger("assist")
+    saved = (list(lg.handlers), lg.propagate, lg.level)
+    yield
+    lg.handlers[:], lg.propagate = saved[0], saved[1]
+    lg.setLevel(saved[2])
 
 
 async def test_demo_backend_streams_simulated_chats_with_context(tmp_path):
@@ -89,3 +103,14 @@ async def test_sim_runner_publishes_the_plan_in_order_through_the_source_interfa
     finally:
         await g.stop()
         store.close()
+
+
+def test_cli_refuses_a_corrupt_replay_log_with_a_clear_message(tmp_path, capsys):
+    from assist_app.config import example_toml
+
+    cfg = tmp_path / "tokens.toml"
+    cfg.write_text(example_toml(), encoding="utf-8")
+    db = tmp_path / "shop.sqlite"
+    (tmp_path / "shop.sqlite.gateway").write_bytes(b"this is not sqlite" * 100)
+    assert gateway_main(["--config", str(cfg), "--db", str(db), "--port", "0"]) == 2
+    assert "replay log" in capsys.readouterr().err

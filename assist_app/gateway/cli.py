@@ -79,7 +79,13 @@ async def _run(cfg, args: argparse.Namespace) -> int:  # noqa: ANN001
         except StoreError as exc:
             print(f"assist-gateway: {exc}", file=sys.stderr)
             return 2
-    gw = Gateway(cfg, store=store, state_path=state_path_for(args.db) if args.db is not None else None)
+    from assist_app.gateway.log import StreamLogError
+
+    try:
+        gw = Gateway(cfg, store=store, state_path=state_path_for(args.db) if args.db is not None else None)
+    except StreamLogError as exc:
+        print(f"assist-gateway: {exc}", file=sys.stderr)
+        return 2
     try:
         await gw.start()
     except OSError as exc:

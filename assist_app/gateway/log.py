@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+class StreamLogError(Exception):
+    """The replay log file cannot be opened or read; the message names the file."""
+
+
 @dataclass(frozen=True)
 class LogEntry:
     sub: str          # subscriber id (agent or lead id)
@@ -162,14 +166,24 @@ class SqliteStreamLog(StreamLog):
     def __init__(self, path: str | Path, replay_size: int = 5000, recent_messages: int = 100):
         super().__init__(replay_size, recent_messages)
         self.path = Path(path)
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut)
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut)
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StreamLogError(f"replay log {self.path} is not usable ({exc}); move it away to start a fresh "
+                                 "log (clients then get snapshots)") from None
         self._ring: dict[str, deque[tuple[int, str]]] = defaultdict(lambda: deque(maxlen=self.RING))
 
     def load(self) -> LoadedState:
+        try:
+            return self._load()
+        except sqlite3.Error as exc:
+            raise StreamLogError(f"replay log {self.path} cannot be read ({exc})") from None
+
+    def _load(self) -> LoadedState:
         st = LoadedState()
         for sub, lo, hi in self._db.execute("SELECT sub, MIN(seq), MAX(seq) FROM gw_events GROUP BY sub"):
             st.heads[sub] = hi
