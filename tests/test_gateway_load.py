@@ -8,14 +8,14 @@ import contextlib
 
 from assist_app import protocol as p
 from assist_app.gateway.server import Gateway
-from assist_app.stream.testing import Recorder, load_config
+from assist_app.stream.testing import Recorder, many_agents_config
 
 AGENTS = 200
 MESSAGES = 5
 
 
 async def test_200_concurrent_clients_each_get_exactly_their_stream():
-    cfg = load_config(AGENTS, team_size=20)
+    cfg = many_agents_config(AGENTS, team_size=20)
     g = Gateway(cfg)
     await g.start()
     try:

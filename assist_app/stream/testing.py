@@ -106,7 +106,7 @@ class GatewayThread:
         self.loop.close()
 
 
-def load_config(n_agents: int, team_size: int = 20, **settings: Any) -> GatewayConfig:
+def many_agents_config(n_agents: int, team_size: int = 20, **settings: Any) -> GatewayConfig:
     """Agents ag0000.. in teams of ``team_size`` with one lead each (lead-t00 ..) and one source "src";
     token = "tok-<id>". For load tests and benchmarks."""
     from assist_app.config import Principal
