@@ -85,6 +85,11 @@ class Store:
         with self._lock:
             # Reading first makes a corrupt or non-SQLite file fail here, before anything is written.
             self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if self.path != ":memory:":
+                # WAL + NORMAL: a message write costs ~0.05 ms instead of ~16 ms of fsync per commit,
+                # still crash-safe for the database (the gateway's replay log is the durable record).
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             with self._conn:
                 for stmt in ddl():
                     self._conn.execute(stmt)
