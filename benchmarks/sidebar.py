@@ -152,6 +152,11 @@ async def bench(args) -> int:
 
     gc.callbacks.append(on_gc)
     await asyncio.sleep(1.0)
+    if args.trace_memory:
+        import tracemalloc
+
+        tracemalloc.start(8)
+        snap0 = tracemalloc.take_snapshot()
     rss_start = proc.memory_info().rss / 2**20
     def load_customers() -> list[tuple[str, str]]:
         store = Store(demo.db_path)
@@ -187,6 +192,11 @@ async def bench(args) -> int:
     await asyncio.sleep(1.0)
     probe.stop()
     rss_end = proc.memory_info().rss / 2**20
+    if args.trace_memory:
+        top = tracemalloc.take_snapshot().compare_to(snap0, "filename")[:12]
+        print("  python allocations grown during the run (tracemalloc, by file):")
+        for st in top:
+            print(f"    {st.size_diff / 1024:8.0f} KiB  {st.traceback[0].filename.split('site-packages/')[-1]}")
     wall = time.perf_counter() - t_start
     await app.close()
     demo.stop()
@@ -231,6 +241,7 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=10.0, help="simulated minutes")
     ap.add_argument("--speed", type=float, default=5.0,
                     help="clock acceleration (5: the 10 simulated minutes take 2; messages arrive 5x as fast)")
+    ap.add_argument("--trace-memory", action="store_true", help="also list where Python memory grew")
     args = ap.parse_args()
     return runtime.run(lambda: bench(args))
 
