@@ -42,6 +42,9 @@ def create_app(argv: list[str] | None = None, app_name: str = "assist-sidebar"):
         app = QApplication([sys.argv[0] if sys.argv else app_name, *(argv or [])][:1])
     app.setOrganizationName("assist_app")
     app.setApplicationName(app_name)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "assist.svg")))
     families = set(QFontDatabase.families())
     for fam in CJK_FONTS:
         if fam in families:
