@@ -130,7 +130,7 @@ def order_deadlines(order, products: dict, now: datetime) -> list[Deadline]:
         if days > 0:
             until = order.paid_at + timedelta(days=days)
             out.append(Deadline("price_protection", until, until < now))
-    if order.signed_at and prods:
+    if order.signed_at and prods and order.state in ("signed", "completed"):
         days = max(p.warranty_days for p in prods)
         if days > 0:
             until = order.signed_at + timedelta(days=days)
