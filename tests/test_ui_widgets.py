@@ -183,3 +183,21 @@ def test_header_says_uncertain_instead_of_guessing(qtbot):
     h.show_conversation(conv)
     assert h.intent.text().startswith("物流配送") and "86%" in h.intent.text()
     assert h.emotion.text() == "着急"
+
+
+def test_order_deadlines_from_product_rules():
+    from assist_app.domain import Order, OrderItem, Product
+    from assist_app.ui.viewmodel import order_deadlines
+
+    now = datetime(2025, 11, 20, 12, 0, tzinfo=TZ)
+    prods = {"S1": Product("S1", "冲锋衣", "冲锋衣", 59900, no_reason_return_days=7, price_protect_days=15,
+                           warranty_days=365)}
+    item = OrderItem("S1", "冲锋衣", "冲锋衣", "黑色 XL", 1, 59900, 53900)
+    signed = Order("o1", "u1", "signed", [item], 59900, 53900, paid_at=now - timedelta(days=10),
+                   signed_at=now - timedelta(days=8))
+    got = {d.kind: d for d in order_deadlines(signed, prods, now)}
+    assert got["no_reason_return"].until == now - timedelta(days=1) and got["no_reason_return"].expired
+    assert got["price_protection"].until == now + timedelta(days=5) and not got["price_protection"].expired
+    assert got["warranty"].until == now + timedelta(days=357)
+    refunding = Order("o2", "u1", "refunding", [item], 59900, 53900, paid_at=now, signed_at=now)
+    assert order_deadlines(refunding, prods, now) == []
