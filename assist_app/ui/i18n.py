@@ -83,6 +83,12 @@ def order_state_name(state: str) -> str:
     return names.get(state, state)
 
 
+def channel_name(channel: str) -> str:
+    names = {"taobao": QCoreApplication.translate("Channel", "淘宝"), "tmall": QCoreApplication.translate("Channel", "天猫"),
+             "jd": QCoreApplication.translate("Channel", "京东"), "web": QCoreApplication.translate("Channel", "官网")}
+    return names.get(channel, channel)
+
+
 def risk_level_name(level: str) -> str:
     names = {"info": QCoreApplication.translate("Risk", "正常"), "warn": QCoreApplication.translate("Risk", "注意"), "critical": QCoreApplication.translate("Risk", "需升级")}
     return names.get(level, level)

@@ -39,6 +39,25 @@
     </message>
 </context>
 <context>
+    <name>Channel</name>
+    <message>
+        <source>淘宝</source>
+        <translation>Taobao</translation>
+    </message>
+    <message>
+        <source>天猫</source>
+        <translation>Tmall</translation>
+    </message>
+    <message>
+        <source>京东</source>
+        <translation>JD</translation>
+    </message>
+    <message>
+        <source>官网</source>
+        <translation>Web shop</translation>
+    </message>
+</context>
+<context>
     <name>Chat</name>
     <message>
         <source>客服聊天窗口</source>

@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from assist_app.ui.i18n import emotion_name, intent_name
+from assist_app.ui.i18n import channel_name, emotion_name, intent_name
 from assist_app.ui.theme import PALETTES, Palette
 from assist_app.ui.viewmodel import ConversationView
 from assist_app.ui.widgets.common import Card, chip, clear_layout
@@ -103,7 +103,7 @@ class HeaderCard(Card):
             self.tags_row.addWidget(chip(QCoreApplication.translate("Header", "复购 %1 次").replace(
                 "%1", str(cust.repurchase_count))))
         if conv.channel or conv.shop:
-            ch = QLabel(" · ".join(x for x in (conv.shop, conv.channel) if x))
+            ch = QLabel(" · ".join(x for x in (conv.shop, channel_name(conv.channel)) if x))
             ch.setObjectName("Muted")
             self.tags_row.addWidget(ch)
         self.tags_row.addStretch(1)
