@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,16 @@ def ensure_platform() -> None:
     """Headless machines (no DISPLAY/WAYLAND) fall back to the offscreen platform instead of aborting."""
     if os.environ.get("QT_QPA_PLATFORM"):
         return
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if not sys.platform.startswith("linux") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    # a local X display whose socket is gone (a stale DISPLAY in a CI shell) would abort Qt: go offscreen
+    m = re.fullmatch(r":(\d+)(\.\d+)?", display)
+    if m and not Path(f"/tmp/.X11-unix/X{m.group(1)}").exists():
+        print(f"assist: X display {display} not reachable; rendering offscreen", file=sys.stderr)
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
