@@ -46,6 +46,14 @@ def _freeze_heap() -> Update:
     return Update()
 
 
+def _tick(monitor: LeadMonitor, now: float) -> Update:
+    u = monitor.tick(now)
+    # what survived the last seconds is long-lived board state (turns, labels): keep it out of the full
+    # collections too. Refcounting still frees it when a chat closes; only cyclic garbage would stay.
+    gc.freeze()
+    return u
+
+
 class LeadController(QObject):
     # perf_counter latency (s) from message received to its alert painted — benchmarks and tests listen
     alert_latency = Signal(float)
@@ -89,7 +97,7 @@ class LeadController(QObject):
         self._stats_timer.timeout.connect(self.refresh_stats)
         self._stats_timer.start(STATS_EVERY_MS)
         self._tick_timer = QTimer(self)
-        self._tick_timer.timeout.connect(lambda: self._submit(self.monitor.tick, self.clock()))
+        self._tick_timer.timeout.connect(lambda: self._submit(_tick, self.monitor, self.clock()))
         self._tick_timer.start(TICK_EVERY_MS)
 
     # ---- setup ----------------------------------------------------------------------------------------
