@@ -111,7 +111,7 @@ def test_scripted_message_shows_intent_emotion_and_filled_reply_then_ctrl1_and_s
                                                                                      agent_app):
     app = agent_app()
     assert app.session.classifier is not None, app.session.classifier_error
-    events, _ctx = scripted(backend, "logistics_stalled")
+    events, _ctx = scripted(backend, "ship_urge_weekend")     # "亲 订单{order_id}大概什么时候能发"
     opened = next(e for e in events if e.kind == "open")
     first = next(e for e in events if e.kind == "message" and e.role == "customer")
     assert "{" not in first.text
@@ -139,6 +139,8 @@ def test_scripted_message_shows_intent_emotion_and_filled_reply_then_ctrl1_and_s
     top = app.window.replies.reply_text(0)
     assert top == expected.replies[0].text
     assert "{" not in top and "}" not in top                     # every slot filled with real data
+    assert opened.order_id and opened.order_id in first.text
+    assert opened.order_id in top                                # ... about the order the customer named
     row = app.window.list.model_.row_of(opened.conversation_id)
     assert row >= 0 and app.window.list.current_id() == opened.conversation_id
 
