@@ -117,6 +117,7 @@ async def take_screenshot(app: LeadApp, args) -> int:
         await asyncio.sleep(0.05)
     await app.controller.idle()
     await app.controller.stats_now()  # the statistics of the same moment as the rows
+    await app.controller.idle()
     await asyncio.sleep(0.05)
     pix = app.window.grab()
     args.screenshot.parent.mkdir(parents=True, exist_ok=True)

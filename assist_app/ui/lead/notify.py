@@ -41,6 +41,9 @@ class Toast(QLabel):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
+        # where the toast's bottom-right corner goes (window coordinates); the window points it at the
+        # empty lower part of the ranking so it covers neither the riskiest rows nor the action buttons
+        self.anchor = None
 
     def show_message(self, title: str, body: str, color: QColor) -> None:
         from html import escape
@@ -50,8 +53,8 @@ class Toast(QLabel):
         self.setText(f"<b style='color:{color.name()}'>{escape(title)}</b><br>{escape(body)}")
         self.adjustSize()
         par = self.parentWidget()
-        # top centre, under the window's top bar: never covers the action buttons at the bottom
-        self.move(QPoint((par.width() - self.width()) // 2, 56))
+        corner = self.anchor() if self.anchor is not None else QPoint(par.width() - 20, par.height() - 20)
+        self.move(QPoint(max(0, corner.x() - self.width()), max(0, corner.y() - self.height())))
         self.raise_()
         self.show()
         self._timer.start(TOAST_MS)
@@ -83,7 +86,8 @@ class Notifier:
                         else QSystemTrayIcon.MessageIcon.Warning)
                 self.tray.showMessage(title, body, icon, TOAST_MS)
             else:
-                self.toast.show_message(title, body.replace("\n", " · ", 1).replace("\n", "；"), RISK_COLOR[a.level])
+                sep = "; " if lang == "en" else "；"
+                self.toast.show_message(title, body.replace("\n", " · ", 1).replace("\n", sep), RISK_COLOR[a.level])
             self.shown += 1
         if decision.sound and self.sound_enabled:
             QApplication.beep()

@@ -322,7 +322,7 @@ class TranscriptPanel(QWidget):
             return
         color = RISK_COLOR[r.risk_level].name()
         agent = self.agent_names.get(r.agent_id, r.agent_id)
-        reasons = "；".join(r.risk_reasons) if r.risk_reasons else ""
+        reasons = ("; " if lang == "en" else "；").join(r.risk_reasons)
         self.header.setText(
             f"<b>{escape(r.nick or r.customer_id)}</b> · {escape(tx.t('col_agent', lang))} {escape(agent)}"
             f" · <b style='color:{color}'>{r.risk_score} {escape(tx.level_name(r.risk_level, lang))}</b>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -169,6 +169,7 @@ class LeadWindow(QMainWindow):
         root.addWidget(wrap, 1)
 
         self.notifier = Notifier(self, sound=sound, use_tray=use_tray)
+        self.notifier.toast.anchor = self._toast_corner
         self.sound_box.toggled.connect(lambda on: setattr(self.notifier, "sound_enabled", on))
         self.agent_filter.currentIndexChanged.connect(self._filter_changed)
         self.level_filter.currentIndexChanged.connect(self._filter_changed)
@@ -189,6 +190,10 @@ class LeadWindow(QMainWindow):
         self.retranslate()
         if lang != "zh":
             self.set_language(lang)
+
+    def _toast_corner(self) -> QPoint:
+        vp = self.table.viewport()
+        return vp.mapTo(self, QPoint(vp.width() - 16, vp.height() - 16))
 
     # ---- language ------------------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
