@@ -140,6 +140,15 @@ def _pick(app: AgentApp, how: str) -> str:
         calm = [c for c in convs if c.risk_level == "info" and c.emotion in ("neutral", "positive")
                 and c.context is not None and c.context.orders]
         return (calm or convs[::-1])[0].conversation_id
+    if how == "orders":   # a chat about a parcel on its way: the order panel shows the most
+        def in_transit(c) -> bool:
+            focus = set(getattr(c.assist, "orders_in_focus", []) or [])
+            return any(o.order_id in focus and o.state == "shipped" and o.logistics for o in c.context.orders)
+
+        shipped = [c for c in convs if c.context is not None and in_transit(c)]
+        shipped = shipped or [c for c in convs if c.context is not None and any(
+            o.state == "shipped" and o.logistics for o in c.context.orders)]
+        return (shipped or convs)[0].conversation_id
     if how == "angry":
         angry = [c for c in convs if c.risk_level == "critical"] or [c for c in convs if c.risk_level == "warn"]
         return (angry or convs)[0].conversation_id

@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-chat", action="store_true", help="do not open the demo agent chat window")
     p.add_argument("--min-chats", type=int, default=4, help="--screenshot: analysed chats to wait for")
     p.add_argument("--timeout", type=float, default=45.0, help="--screenshot: give up waiting after N s")
-    p.add_argument("--select", choices=("top", "calm", "angry"), default="top",
+    p.add_argument("--select", choices=("top", "calm", "angry", "orders"), default="top",
                    help="--screenshot: which chat to show (default: the one that needs the agent most)")
     p.add_argument("--panel", choices=("top", "orders"), default="top",
                    help="--screenshot: scroll the detail to this panel")
