@@ -51,7 +51,8 @@ def test_escalating_chat_raises_exactly_one_critical_alert_with_reasons():
     alert = criticals[0].alert
     assert alert.conversation_id == "c1" and alert.agent_id == "a1" and alert.customer == "tb_小李"
     assert alert.reasons and all(isinstance(r, str) and r for r in alert.reasons)
-    assert any("生气" in r or "投诉" in r for r in alert.reasons)
+    # the reasons point at what the customer said (wording is the engine's)
+    assert any(frag in r for r in alert.reasons for frag in ("人呢", "发货", "差评", "投诉", "领导"))
     assert criticals[0].notify and criticals[0].sound
     assert [d.alert.level for d in raised].count("warn") <= 1
     # more angry messages later: still only one critical

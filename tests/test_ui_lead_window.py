@@ -168,6 +168,7 @@ async def _filters(lead, qtbot):
     assert zh_header == tx.t("col_risk", "zh") and w.model.headerData(0, Qt.Orientation.Horizontal) == "Risk"
     assert w.lang_btn.text() == "中文" and w.feed.title.text() == "Alerts"
     assert w.model.conversation("hot").risk_reasons != zh_reasons
+    assert w.feed.active()[0].reasons == w.model.conversation("hot").risk_reasons  # the feed re-worded too
     await c.stats_now()
     assert w.stats.t_intents.text() == "Top intents"
 

@@ -93,9 +93,10 @@ class Update:
     removed: tuple[str, ...] = ()
     raised: tuple[AlertDecision, ...] = ()
     cleared: tuple[Alert, ...] = ()
+    alerts: tuple[Alert, ...] | None = None  # the whole active feed, when it changed wholesale (language)
 
     def __bool__(self) -> bool:
-        return bool(self.rows or self.removed or self.raised or self.cleared)
+        return bool(self.rows or self.removed or self.raised or self.cleared or self.alerts is not None)
 
 
 def rank_key(row: ConversationRow, now: float) -> tuple:
@@ -244,7 +245,7 @@ class LeadMonitor:
         """Reasons are localised by the engine: re-score every chat (alerts are not re-raised)."""
         self.lang = lang
         rows = [self._rescore(c, now).rows[0] for c in list(self._convs.values())]
-        return Update(rows=tuple(rows))
+        return Update(rows=tuple(rows), alerts=tuple(self.alerts.active()))
 
     # ---- scoring --------------------------------------------------------------------------------------------
     def _rescore(self, c: LiveConversation, now: float) -> Update:

@@ -31,7 +31,10 @@ def merge(updates: list[Update]) -> Update:
     rows: dict[str, object] = {}
     removed: list[str] = []
     raised, cleared = [], []
+    alerts = None
     for u in updates:
+        if u.alerts is not None:
+            alerts = u.alerts
         for r in u.rows:
             rows[r.conversation_id] = r
         for cid in u.removed:
@@ -39,7 +42,7 @@ def merge(updates: list[Update]) -> Update:
             removed.append(cid)
         raised.extend(u.raised)
         cleared.extend(u.cleared)
-    return Update(tuple(rows.values()), tuple(removed), tuple(raised), tuple(cleared))  # type: ignore[arg-type]
+    return Update(tuple(rows.values()), tuple(removed), tuple(raised), tuple(cleared), alerts)  # type: ignore[arg-type]
 
 
 class LeadIngest:

@@ -139,6 +139,11 @@ class AlertFeed(QWidget):
         self._trim()
         self._update_count()
 
+    def replace_all(self, alerts) -> None:
+        """Show exactly these active alerts (e.g. their reasons re-worded after a language switch)."""
+        self._alerts = {a.conversation_id: a for a in alerts}
+        self._rebuild()
+
     def remove(self, conversation_id: str) -> None:
         if self._alerts.pop(conversation_id, None) is None:
             return

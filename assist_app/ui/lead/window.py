@@ -287,6 +287,8 @@ class LeadWindow(QMainWindow):
         if self._selected in u.removed:
             self._selected = None
             self.transcript.show_conversation(None, [])
+        if u.alerts is not None:
+            self.feed.replace_all(u.alerts)
         for a in u.cleared:
             self.feed.remove(a.conversation_id)
         for d in u.raised:
