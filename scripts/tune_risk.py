@@ -4,7 +4,8 @@
 Usage: tune_risk.py [--labels model|gold] [--target-recall 0.9] [--dry-run]
   --labels model  classify every customer turn with the runtime classifier (what assist-review does; default)
   --labels gold   use the human labels (only for developing the signals before a model exists)
-The warn threshold is picked on 5-fold cross-validated train scores (never on dev) as the highest score that
+Weights: logistic regression with balanced classes, refitted without any signal whose weight comes out negative
+(except calm endings / length). The warn threshold is picked on 5-fold cross-validated train scores (never on dev) as the highest score that
 keeps train recall >= --target-recall; critical is where cross-validated precision reaches 0.8.
 """
 
@@ -34,6 +35,22 @@ def features(sessions, preds):
     return np.array(X, dtype=float)
 
 
+# Signals that may lower the risk; every other one can only raise it (a negative weight on "threatens a bad
+# review" would be an artefact of correlated signals, and would make the reasons unreadable).
+MAY_LOWER = {"ends_calm", "turns_log"}
+
+
+def fit_monotone(X, y, C):
+    """Logistic regression (balanced classes) refitted without any signal whose weight comes out negative."""
+    cols = list(range(X.shape[1]))
+    while True:
+        m = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X[:, cols], y)
+        bad = [(wt, c) for c, wt in zip(cols, m.coef_[0], strict=True) if wt < 0 and rk.FEATURES[c] not in MAY_LOWER]
+        if not bad:
+            return m, cols
+        cols.remove(min(bad)[1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labels", choices=("model", "gold"), default="model")
@@ -44,18 +61,25 @@ def main() -> int:
                                           "(to stress-test the signals with another classifier)")
     a = ap.parse_args()
     sessions, gold = load_sessions(DATA / "train.jsonl")
+    clf_id = ""
     if a.preds_pickle:
         import pickle
 
         preds = pickle.load(open(a.preds_pickle, "rb"))["train"]
     else:
-        preds = gold_predictions(DATA / "train.jsonl") if a.labels == "gold" else predict_sessions(sessions)
+        if a.labels == "gold":
+            preds = gold_predictions(DATA / "train.jsonl")
+        else:
+            from assist_app.nlp.classifier import load_classifier
+
+            clf = load_classifier()
+            clf_id = f"{clf.name} sha256={str(clf.meta.get('onnx_sha256', ''))[:16]}"
+            preds = predict_sessions(sessions, clf)
     X, y = features(sessions, preds), np.array(gold)
-    # class_weight balanced: 7% positives; we want the score to rank, the threshold handles the prior.
-    make = lambda: LogisticRegression(C=a.C, class_weight="balanced", max_iter=2000)  # noqa: E731
     cv = np.zeros(len(y))
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-        cv[te] = make().fit(X[tr], y[tr]).decision_function(X[te])
+        m, cols = fit_monotone(X[tr], y[tr], a.C)
+        cv[te] = m.decision_function(X[te][:, cols])
     cv_score = np.round(100 / (1 + np.exp(-cv))).astype(int)
     warn = 1
     for t in range(100, 0, -1):
@@ -70,13 +94,15 @@ def main() -> int:
             crit = t
             break
     crit = max(crit, warn + 10)
-    clf = make().fit(X, y)
-    w = dict(zip(rk.FEATURES, (round(float(x), 4) for x in clf.coef_[0]), strict=True))
+    clf, cols = fit_monotone(X, y, a.C)
+    w = dict.fromkeys(rk.FEATURES, 0.0)
+    for c, x in zip(cols, clf.coef_[0], strict=True):
+        w[rk.FEATURES[c]] = round(float(x), 4)
     old = json.loads(rk.MODEL_PATH.read_text(encoding="utf-8")) if rk.MODEL_PATH.exists() else {}
     model = {
         "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "
                 "signal unit; warn/critical: score thresholds (0-100); extra: hand-set live-only signals.",
-        "labels": "pickle" if a.preds_pickle else a.labels, "C": a.C, "target_recall_train_cv": a.target_recall,
+        "labels": "pickle" if a.preds_pickle else a.labels, "classifier": clf_id, "C": a.C, "target_recall_train_cv": a.target_recall,
         "weights": w, "bias": round(float(clf.intercept_[0]), 4), "warn": warn, "critical": crit,
         "extra": old.get("extra", {"vip": 0.6, "big_order": 0.4, "wait_after_min": 3.0, "wait_per_min": 0.15}),
         "reason_min": old.get("reason_min", 0.4),

@@ -253,7 +253,8 @@ def score(sig: Signals, live: dict[str, float] | None = None, model: RiskModel |
         ev = sig.evidence.get(k) or sig.evidence.get(k_show)
         if k == "wait":
             ev = f"{int(wait_min)} 分钟" if lang == "zh" else f"{int(wait_min)} min"
-        reasons.append(f"{names[k]}：{_short(ev)}" if ev else names[k])
+        name = names[k_show]  # twins share one name, so the banner reads the same whichever weight won
+        reasons.append(f"{name}：{_short(ev)}" if ev else name)
     return Risk(score=s, level=level, reasons=reasons)
 
 
