@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/lead.py [--agents 50] [--chats 10] [--duration 60] [--rate 40]
 
-The gateway and the chat source run in a background thread with their own asyncio loop (as the demo does),
+The gateway and the chat source run in a separate process (the gateway is its own program in production),
 the lead window runs on the Qt/qasync main thread with the real classifier and H3's risk engine.
 Prints:
 - alert latency p50/p99/max, end to end: source publishes the message → its alert card is on screen
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
 import os
 import random
 import statistics
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,97 +43,75 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
 
 
-class Backend(threading.Thread):
-    """Gateway + source publisher on their own loop (never on the UI thread)."""
+def backend_main(cfg: dict, url_q, go, stop, streamed, sent) -> None:
+    """Gateway + chat source in their own process (as in production: the gateway is another program), so
+    their Python work never competes with the lead window for the GIL."""
+    asyncio.run(_backend(cfg, url_q, go, stop, streamed, sent))
 
-    def __init__(self, n_agents: int, n_chats: int, duration: float, rate: float, escalate: float, seed: int):
-        super().__init__(daemon=True, name="bench-backend")
-        self.n_agents, self.n_chats, self.duration, self.rate = n_agents, n_chats, duration, rate
-        self.escalate, self.seed = escalate, seed
-        self.ready = threading.Event()
-        self.done = threading.Event()
-        self.url = ""
-        self.sent = 0
-        self.error: BaseException | None = None
-        self._stop = threading.Event()
 
-    def run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            self.error = exc
-            self.ready.set()
-        finally:
-            self.done.set()
+async def _backend(cfg: dict, url_q, go, stop, streamed, sent) -> None:
+    import websockets
 
-    def stop(self) -> None:
-        self._stop.set()
+    from assist_app import protocol as p
+    from assist_app.config import GatewayConfig, Principal
+    from assist_app.gateway.server import Gateway
 
-    async def _main(self) -> None:
-        import websockets
+    agents = [f"b{i:02d}" for i in range(1, cfg["agents"] + 1)]
+    principals = [Principal("agent", a, f"tok-{a}", a, "bench") for a in agents]
+    principals += [Principal("lead", "lead-bench", "tok-lead", "组长", "bench"),
+                   Principal("source", "src", "tok-src")]
+    gw = Gateway(GatewayConfig(port=0, stats_interval_s=0.0, queue_size=50_000, replay_size=50_000,
+                               principals=tuple(principals)))
+    await gw.start()
+    rng = random.Random(cfg["seed"])
+    try:
+        async with websockets.connect(gw.url, max_queue=None) as ws:
+            await ws.send(p.encode(p.Hello(token="tok-src", client="bench")))
 
-        from assist_app import protocol as p
-        from assist_app.config import GatewayConfig, Principal
-        from assist_app.gateway.server import Gateway
+            async def drain() -> None:
+                async for _ in ws:
+                    pass
 
-        agents = [f"b{i:02d}" for i in range(1, self.n_agents + 1)]
-        principals = [Principal("agent", a, f"tok-{a}", a, "bench") for a in agents]
-        principals += [Principal("lead", "lead-bench", "tok-lead", "组长", "bench"),
-                       Principal("source", "src", "tok-src")]
-        gw = Gateway(GatewayConfig(port=0, stats_interval_s=0.0, queue_size=50_000, replay_size=50_000,
-                                   principals=tuple(principals)))
-        await gw.start()
-        self.url = gw.url
-        self.ready.set()
-        rng = random.Random(self.seed)
-        try:
-            async with websockets.connect(gw.url, max_queue=None) as ws:
-                await ws.send(p.encode(p.Hello(token="tok-src", client="bench")))
-
-                async def drain() -> None:
-                    async for _ in ws:
-                        pass
-
-                drainer = asyncio.create_task(drain())
-                convs = []
-                start = datetime.now(UTC) - timedelta(minutes=5)
-                for a in agents:
-                    for k in range(self.n_chats):
-                        cid = f"{a}-c{k}"
-                        hot = rng.random() < self.escalate
-                        convs.append([cid, hot, 0])
-                        await ws.send(p.encode(p.ConversationOpened(
-                            conversation_id=cid, customer_id=f"u-{cid}", nick=f"tb_{cid}", agent_id=a,
-                            shop="拓路者旗舰店", opened_at=start)))
-                # wait for the lead to be subscribed before streaming (its snapshot already has the chats)
-                while not self._stop.is_set() and not getattr(self, "go", False):
-                    await asyncio.sleep(0.05)
-                interval = 1.0 / self.rate
-                t_end = time.monotonic() + self.duration
-                n = 0
-                next_t = time.monotonic()
-                while time.monotonic() < t_end and not self._stop.is_set():
-                    conv = rng.choice(convs)
-                    cid, hot, step = conv
-                    if rng.random() < 0.3:
-                        role, text = "agent", rng.choice(AGENT)
-                    elif hot:
-                        role, text = "customer", ESCALATE[min(step, len(ESCALATE) - 1)]
-                        conv[2] += 1
-                    else:
-                        role, text = "customer", rng.choice(CALM)
-                    n += 1
-                    await ws.send(p.encode(p.Message(conversation_id=cid, message_id=f"m{n}", role=role,
-                                                     text=text, ts=datetime.now(UTC))))
-                    self.sent = n
-                    next_t += interval
-                    await asyncio.sleep(max(0.0, next_t - time.monotonic()))
-                self.streamed = True
-                while not self._stop.is_set():  # keep serving until the lead window has closed
-                    await asyncio.sleep(0.05)
-                drainer.cancel()
-        finally:
-            await gw.stop()
+            drainer = asyncio.create_task(drain())
+            convs = []
+            start = datetime.now(UTC) - timedelta(minutes=5)
+            for a in agents:
+                for k in range(cfg["chats"]):
+                    cid = f"{a}-c{k}"
+                    convs.append([cid, rng.random() < cfg["escalate"], 0])
+                    await ws.send(p.encode(p.ConversationOpened(
+                        conversation_id=cid, customer_id=f"u-{cid}", nick=f"tb_{cid}", agent_id=a,
+                        shop="拓路者旗舰店", opened_at=start)))
+            url_q.put(gw.url)
+            # the lead subscribes and gets every chat in its snapshot; then the stream starts
+            while not go.is_set() and not stop.is_set():
+                await asyncio.sleep(0.05)
+            interval = 1.0 / cfg["rate"]
+            t_end = time.monotonic() + cfg["duration"]
+            n = 0
+            next_t = time.monotonic()
+            while time.monotonic() < t_end and not stop.is_set():
+                conv = rng.choice(convs)
+                cid, hot, step = conv
+                if rng.random() < 0.3:
+                    role, text = "agent", rng.choice(AGENT)
+                elif hot:
+                    role, text = "customer", ESCALATE[min(step, len(ESCALATE) - 1)]
+                    conv[2] += 1
+                else:
+                    role, text = "customer", rng.choice(CALM)
+                n += 1
+                await ws.send(p.encode(p.Message(conversation_id=cid, message_id=f"m{n}", role=role,
+                                                 text=text, ts=datetime.now(UTC))))
+                sent.value = n
+                next_t += interval
+                await asyncio.sleep(max(0.0, next_t - time.monotonic()))
+            streamed.set()
+            while not stop.is_set():  # keep serving until the lead window has closed
+                await asyncio.sleep(0.05)
+            drainer.cancel()
+    finally:
+        await gw.stop()
 
 
 async def bench(args) -> dict:
@@ -143,12 +121,13 @@ async def bench(args) -> dict:
     from assist_app.ui.lead.app import start_lead
 
     proc = psutil.Process()
-    be = Backend(args.agents, args.chats, args.duration, args.rate, args.escalate, args.seed)
+    ctx = mp.get_context("spawn")
+    url_q, go, stop, streamed, sent = ctx.Queue(), ctx.Event(), ctx.Event(), ctx.Event(), ctx.Value("i", 0)
+    cfg = {k: getattr(args, k) for k in ("agents", "chats", "duration", "rate", "escalate", "seed")}
+    be = ctx.Process(target=backend_main, args=(cfg, url_q, go, stop, streamed, sent), daemon=True)
     be.start()
-    await asyncio.get_running_loop().run_in_executor(None, be.ready.wait)
-    if be.error:
-        raise be.error
-    lead = await start_lead(be.url, "tok-lead", use_tray=False)
+    url = await asyncio.get_running_loop().run_in_executor(None, url_q.get, True, 120)
+    lead = await start_lead(url, "tok-lead", use_tray=False)
     w, c = lead.window, lead.controller
     w.resize(1560, 960)
     w.show()
@@ -159,9 +138,14 @@ async def bench(args) -> dict:
     stalls: list[float] = []
     last = [time.perf_counter()]
 
+    big: list[tuple[float, float]] = []  # (perf_counter at the end, stall) of the long ones, for profiling
+
     def probe() -> None:
         now = time.perf_counter()
-        stalls.append(max(0.0, now - last[0] - 0.005))
+        stall = max(0.0, now - last[0] - 0.005)
+        stalls.append(stall)
+        if stall > 0.03:
+            big.append((now, stall))
         last[0] = now
 
     timer = QTimer()
@@ -176,27 +160,27 @@ async def bench(args) -> dict:
     rss_start = proc.memory_info().rss / 2**20
     timer.start()
     last[0] = time.perf_counter()
-    be.go = True
+    go.set()
     t0 = time.monotonic()
-    while not getattr(be, "streamed", False) and not be.done.is_set() and time.monotonic() - t0 < args.duration + 30:
+    while not streamed.is_set() and be.is_alive() and time.monotonic() - t0 < args.duration + 30:
         await asyncio.sleep(0.1)
     await asyncio.sleep(0.5)
     await c.idle()
     timer.stop()
     rss_end = proc.memory_info().rss / 2**20
     result = {
-        "chats": len(w.model), "messages_sent": be.sent, "events_in": c.events,
+        "chats": len(w.model), "messages_sent": sent.value, "events_in": c.events,
         "alerts": len(c.monitor.alerts.history()), "open_alerts": len(w.feed.active()),
         "notifications": w.notifier.shown,
         "alert_e2e_ms": [x * 1000 for x in e2e],
         "alert_client_ms": [x * 1000 for x in c.alert_latencies],
         "stall_max_ms": max(stalls, default=0.0) * 1000, "stall_p99_ms": pct(stalls, 99) * 1000,
         "stalls_over_50ms": sum(1 for s in stalls if s > 0.05),
-        "rss_start_mb": rss_start, "rss_end_mb": rss_end, "errors": c.errors[:3],
+        "rss_start_mb": rss_start, "rss_end_mb": rss_end, "errors": c.errors[:3], "big_stalls": big,
     }
     await lead.close()
-    be.stop()
-    await asyncio.get_running_loop().run_in_executor(None, be.done.wait, 10)
+    stop.set()
+    await asyncio.get_running_loop().run_in_executor(None, be.join, 15)
     return result
 
 
@@ -225,6 +209,7 @@ def main() -> int:
         return 0
 
     runtime.run(run, [], app_name="assist-lead-bench")
+    main.result = out  # for profiling scripts
     e2e, cl = out["alert_e2e_ms"], out["alert_client_ms"]
     print(f"lead benchmark: {args.agents} agents x {args.chats} chats = {out['chats']} live chats, "
           f"{out['messages_sent']} messages in {args.duration:.0f} s ({args.rate:.0f}/s), {out['events_in']} events in")
