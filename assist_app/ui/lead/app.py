@@ -46,6 +46,24 @@ def lead_token(tokens: dict[str, str]) -> str:
     raise KeyError(f"demo backend has no lead token (keys: {sorted(tokens)})")
 
 
+def token_role(url: str, token: str, timeout: float = 5.0) -> str | None:
+    """Which role a token has ("agent", "lead", "source"), asked of the gateway itself: hello → welcome.
+    Lets `assist-sidebar --url … --token LEAD_TOKEN` open the lead window without --lead. None when the
+    gateway cannot be reached or refuses the token (the caller then reports the usual connection error)."""
+    from websockets.sync.client import connect
+
+    from assist_app import protocol as p
+
+    try:
+        with connect(url, open_timeout=timeout, close_timeout=1) as ws:
+            ws.send(p.encode(p.Hello(token=token, client="assist-sidebar/role-probe")))
+            ev = p.decode(ws.recv(timeout=timeout))
+    except Exception as exc:  # noqa: BLE001 - unreachable, refused, garbled: the role is unknown
+        log.info("token role probe failed: %s", exc)
+        return None
+    return ev.role if isinstance(ev, p.Welcome) else None
+
+
 @dataclass
 class LeadApp:
     window: LeadWindow
