@@ -36,7 +36,7 @@ FEATURES = (
 
 @dataclass(frozen=True)
 class CustomerTurn:
-    """One customer message with its label; `answered_before` = an agent spoke since the previous customer turn."""
+    """One customer message with its label; `agent_before` = an agent spoke since the previous customer turn."""
 
     text: str
     pred: Prediction
@@ -50,7 +50,7 @@ class Signals:
 
 
 def _note(sig: Signals, key: str, ev: str) -> None:
-    sig.evidence.setdefault(key, ev)
+    sig.evidence[key] = ev  # the latest message is what the agent and lead need to see
 
 
 def extract(turns: Sequence[CustomerTurn], agent_texts: Sequence[str] = ()) -> Signals:
