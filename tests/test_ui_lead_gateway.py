@@ -170,4 +170,11 @@ async def _scenario(qtbot) -> None:
 
 @pytest.mark.slow
 def test_lead_against_real_gateway(qtbot, qapp):
+    import gc
+
+    from PySide6.QtCore import QEvent
+
     qrun(qapp, _scenario(qtbot))
+    # free the window's Qt objects on this (GUI) thread, not in some later GC pass on a worker thread
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()

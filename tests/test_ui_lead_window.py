@@ -60,6 +60,22 @@ def lead(qtbot, qapp):
     w.show()
     yield w, c, sent
     c.close()
+    c.worker.shutdown(wait=True)
+    release(qapp, w)
+
+
+def release(qapp, *widgets) -> None:
+    """Destroy Qt objects here, on the GUI thread: left to the cyclic GC they could be freed from some
+    worker thread later (Qt warns: timers cannot be stopped from another thread)."""
+    import gc
+
+    from PySide6.QtCore import QEvent
+
+    for w in widgets:
+        w.close()
+        w.deleteLater()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 async def _wait(pred, timeout: float = 3.0, what: str = "") -> None:
