@@ -389,14 +389,15 @@ class BarList(QWidget):
         w = self.width()
         label_w = min(120, max((fm.horizontalAdvance(i[0]) for i in self.items), default=40) + 8)
         text_color = self.palette().text().color()
+        # one column layout for every row, so bar lengths compare across rows
+        badge_w = max((fm.horizontalAdvance(i[3]) + 12 for i in self.items if i[3]), default=0)
+        count_w = max((fm.horizontalAdvance(str(i[1])) for i in self.items), default=0) + 8
+        bar_max = max(10, w - label_w - count_w - badge_w - 6)
         for k, (label, count, frac, badge, color) in enumerate(self.items):
             y = k * 22
             p.setPen(text_color)
             p.drawText(QRectF(0, y, label_w, 20), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
-            badge_w = fm.horizontalAdvance(badge) + 12 if badge else 0
-            count_w = fm.horizontalAdvance(str(count)) + 8
-            bar_max = max(10, w - label_w - count_w - badge_w - 6)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(color.red(), color.green(), color.blue(), 60))
             p.drawRoundedRect(QRectF(label_w, y + 5, bar_max, 11), 3, 3)
@@ -405,7 +406,8 @@ class BarList(QWidget):
             p.setPen(text_color)
             p.drawText(QRectF(label_w + bar_max + 4, y, count_w, 20), Qt.AlignmentFlag.AlignVCenter, str(count))
             if badge:
-                r = QRectF(w - badge_w, y + 2, badge_w - 2, 16)
+                bw = fm.horizontalAdvance(badge) + 12
+                r = QRectF(w - badge_w, y + 2, bw - 2, 16)
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(QColor("#e5484d"))
                 p.drawRoundedRect(r, 8, 8)
