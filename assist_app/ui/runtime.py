@@ -44,8 +44,12 @@ def ensure_platform() -> None:
 def create_app(argv: list[str] | None = None, app_name: str = "assist-sidebar"):
     """Return the QApplication (creating it once), with CJK-capable fonts and org names for QSettings."""
     ensure_platform()
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
+
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        qInstallMessageHandler(_qt_messages)
 
     app = QApplication.instance()
     if app is None:
@@ -63,6 +67,15 @@ def create_app(argv: list[str] | None = None, app_name: str = "assist-sidebar"):
             app.setFont(font)
             break
     return app
+
+
+_QUIET = ("does not support propagateSizeHints",)   # the offscreen platform's harmless note, once per window
+
+
+def _qt_messages(mode, _context, message: str) -> None:
+    if any(q in message for q in _QUIET):
+        return
+    print(message, file=sys.stderr)
 
 
 def executor() -> ThreadPoolExecutor:
