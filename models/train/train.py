@@ -30,8 +30,15 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from data import (E5_TOKENIZER, Example, jddc_examples, jddc_unlabelled_turns,  # noqa: E402
-                  reviews, synthetic_examples, weibo)
+from data import (  # noqa: E402
+    E5_TOKENIZER,
+    Example,
+    jddc_examples,
+    jddc_unlabelled_turns,
+    reviews,
+    synthetic_examples,
+    weibo,
+)
 from e5_weights import load_e5, package_file, sha256  # noqa: E402
 from model import Classifier, load_pretrained  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
@@ -325,8 +332,9 @@ def ece(logits: np.ndarray, gold: np.ndarray, t: float, bins: int = 10) -> float
 
 
 def export_onnx(model, path: Path, quantize: bool, max_len: int) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     import copy
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
     model = copy.deepcopy(model).eval()
     # keep only the positions the encoding can reach: the rest is dead weight in the file
     model.pos = torch.nn.Embedding.from_pretrained(model.pos.weight[:max_len].detach().clone())
