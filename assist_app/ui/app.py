@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.lead and not args.demo and args.url and args.token:
+        # a team lead's token opens the lead view without --lead (the gateway says which role it is)
+        from assist_app.ui.lead.app import token_role
+
+        args.lead = token_role(args.url, args.token) == "lead"
     if args.lead:
         from assist_app.ui.lead.app import run_lead
 
