@@ -28,7 +28,7 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("ASSIST_MODEL_DIR", DEFAULT_MODEL_DIR))
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -60,7 +60,7 @@ class OnnxClassifier:
         for p in (onnx_path, tok_path):
             if not p.is_file():
                 raise ClassifierUnavailable(f"{p}: model file is missing")
-        if meta.get("onnx_sha256") and _sha256(onnx_path) != meta["onnx_sha256"]:
+        if meta.get("onnx_sha256") and file_sha256(onnx_path) != meta["onnx_sha256"]:
             raise ClassifierUnavailable(f"{onnx_path}: file is truncated or corrupt (sha256 differs from {meta_path.name})")
         try:
             from tokenizers import Tokenizer

