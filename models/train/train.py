@@ -215,10 +215,12 @@ def emotion_weights(data: Encoded) -> torch.Tensor:
     return torch.tensor(w / w[E2ID["neutral"]] if c[E2ID["neutral"]] else w, dtype=torch.float32)
 
 
-def sample_weights(data: Encoded, power: float) -> np.ndarray:
-    """Class-balanced sampling: p(example) ∝ n_intent^-power (rare intents seen more often)."""
-    c = Counter(int(x) for x in data.intent)
-    return np.array([c[int(x)] ** -power for x in data.intent], dtype=np.float64)
+def balance_weights(intents: np.ndarray, power: float) -> np.ndarray:
+    """Class-balanced sampling: weight ∝ n_intent^-power (rare intents seen more often), scaled so an intent of
+    average size keeps weight 1 (comparable with the unit weight of unlabelled texts in distillation)."""
+    c = Counter(int(x) for x in intents)
+    scale = np.mean(list(c.values())) ** power
+    return np.array([c[int(x)] ** -power for x in intents], dtype=np.float64) * scale
 
 
 def train_teacher(model, train: Encoded, dev: Encoded, args, metrics_log: dict):
@@ -227,7 +229,7 @@ def train_teacher(model, train: Encoded, dev: Encoded, args, metrics_log: dict):
         g["base_lr"] = g["lr"]
     ew = emotion_weights(train)
     rng = random.Random(args.seed)
-    sw = sample_weights(train, args.balance)
+    sw = balance_weights(train.intent, args.balance)  # normalised by batches()
     steps_per_epoch = math.ceil(len(train) / args.bs)
     total = steps_per_epoch * args.epochs
     step, best, best_state = 0, -1.0, None
@@ -271,7 +273,7 @@ def train_student(student, data: Encoded, dev: Encoded, args, metrics_log: dict)
     w = np.ones(len(data))
     labelled = data.intent >= 0
     # labelled chats are the target domain: weight them up against the unlabelled mix
-    w[labelled] = args.labelled_weight * sample_weights_sub(data.intent[labelled], args.balance)
+    w[labelled] = args.labelled_weight * balance_weights(data.intent[labelled], args.balance)
     n = int(len(data) * args.s_sample)
     steps_per_epoch = math.ceil(n / args.bs)
     total = steps_per_epoch * args.s_epochs
@@ -306,11 +308,6 @@ def train_student(student, data: Encoded, dev: Encoded, args, metrics_log: dict)
             best, best_state = score, {k: v.clone() for k, v in student.state_dict().items()}
     student.load_state_dict(best_state)
     return student
-
-
-def sample_weights_sub(intents: np.ndarray, power: float) -> np.ndarray:
-    c = Counter(int(x) for x in intents)
-    return np.array([c[int(x)] ** -power for x in intents], dtype=np.float64) * (np.mean(list(c.values())) ** power)
 
 
 # --------------------------------------------------------------------------- calibration + export
