@@ -48,11 +48,7 @@ class AgentApp:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def close(self) -> None:
-        if self.client is not None:
-            self.client.stop()
-        for t in self.tasks:
-            t.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await runtime.stop_stream(self.client, self.tasks)
         if self.demo is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.demo.stop)
             self.demo = None

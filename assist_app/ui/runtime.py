@@ -139,6 +139,15 @@ def _quit_on_signals(app) -> None:
     wake.start(250)
 
 
+async def stop_stream(client, tasks) -> None:
+    """Stop a stream client and cancel the tasks that fed the window from it (agent and lead apps alike)."""
+    if client is not None:
+        client.stop()
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def shutdown(app) -> None:
     """Tear Qt down in a fixed order: windows first, then the app, so interpreter exit finds nothing to free."""
     global _executor

@@ -73,11 +73,7 @@ class LeadApp:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def close(self) -> None:
-        if self.client is not None:
-            self.client.stop()
-        for t in self.tasks:
-            t.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await runtime.stop_stream(self.client, self.tasks)
         self.controller.close()
         # the monitor thread must be gone before the interpreter finalises
         await asyncio.get_running_loop().run_in_executor(None, self.controller.worker.shutdown, True)
