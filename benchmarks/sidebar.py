@@ -104,6 +104,52 @@ class Publisher:
             reader.cancel()
 
 
+class StallWatchdog:
+    """A thread that samples the UI thread's Python stack whenever the 5 ms probe is more than 30 ms late, so
+    a stall can be attributed (our code vs. waiting for the GIL vs. Qt). It only reads, every 2 ms."""
+
+    def __init__(self, last: list[float], late_ms: float = 30.0):
+        import collections
+        import threading
+
+        self.last, self.late = last, late_ms / 1000
+        self.main = threading.main_thread().ident
+        self.stacks: collections.Counter[str] = collections.Counter()
+        self.other: collections.Counter[str] = collections.Counter()
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        import traceback
+
+        seen = 0.0
+        while not self._stop.wait(0.002):
+            beat = self.last[0]
+            if time.perf_counter() - beat > self.late and beat != seen:
+                seen = beat   # one sample per stall
+                frames = sys._current_frames()
+                f = frames.get(self.main)
+                self.stacks[" <- ".join(f"{Path(x.filename).name}:{x.lineno} {x.name}" for x in
+                                         reversed(traceback.extract_stack(f)[-6:])) if f else "?"] += 1
+                for tid, fr in frames.items():   # what the other Python threads were running meanwhile
+                    if tid not in (self.main, self._t.ident) and fr is not None:
+                        top = traceback.extract_stack(fr)[-1]
+                        self.other[f"{Path(top.filename).name}:{top.lineno} {top.name}"] += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._t.join()
+
+    def report(self) -> None:
+        print(f"  stalls > {self.late * 1000:.0f} ms, UI thread stack when sampled:")
+        for st, n in self.stacks.most_common(8):
+            print(f"    {n:4d}  {st}")
+        print("  other threads at those moments:")
+        for st, n in self.other.most_common(8):
+            print(f"    {n:4d}  {st}")
+
+
 async def bench(args) -> int:
     import psutil
     from PySide6.QtCore import QTimer
@@ -125,19 +171,38 @@ async def bench(args) -> int:
     if app.session.classifier_error:
         print(f"classifier unavailable: {app.session.classifier_error}")
     latencies: list[float] = []
+    # how long the UI thread spends in our two paint entry points (list + detail, and the detail alone)
+    handler_ms: dict[str, list[float]] = {"flush": [], "show_detail": []}
+
+    def timed(fn, name: str):
+        def wrapper(*a):
+            t = time.perf_counter()
+            try:
+                return fn(*a)
+            finally:
+                handler_ms[name].append((time.perf_counter() - t) * 1000)
+        return wrapper
+
+    app.controller.flush = timed(app.controller.flush, "flush")
+    app.controller._show_current = timed(app.controller._show_current, "show_detail")
     app.controller.painted.connect(lambda _ids, lat: latencies.extend(lat))
     # UI-thread stall probe
-    stalls: list[float] = []
+    # constant memory (a list of 120k floats would itself show up as RSS creep): count, max, count over 50 ms
+    stalls = {"n": 0, "max": 0.0, "over50": 0}
     last = [time.perf_counter()]
     probe = QTimer()
     probe.setInterval(5)
 
     def on_probe() -> None:
         now = time.perf_counter()
-        stalls.append((now - last[0]) * 1000 - 5)
+        late = (now - last[0]) * 1000 - 5
+        stalls["n"] += 1
+        stalls["max"] = max(stalls["max"], late)
+        stalls["over50"] += late > 50
         last[0] = now
 
     probe.timeout.connect(on_probe)
+    watchdog = StallWatchdog(last) if args.why else None
     # attribute stalls: how long the cyclic GC held the interpreter
     import gc
 
@@ -191,6 +256,8 @@ async def bench(args) -> int:
     pub_out = json.loads((await pub.stdout.read()).decode() or "{}")
     await asyncio.sleep(1.0)
     probe.stop()
+    if watchdog is not None:
+        watchdog.stop()
     rss_end = proc.memory_info().rss / 2**20
     if args.trace_memory:
         top = tracemalloc.take_snapshot().compare_to(snap0, "filename")[:12]
@@ -208,8 +275,11 @@ async def bench(args) -> int:
     if lat:
         print(f"  received -> suggestions painted: p50 {statistics.median(lat):.1f} ms, "
               f"p99 {percentile(lat, 99):.1f} ms, max {max(lat):.1f} ms")
-    print(f"  UI-thread stall: max {max(stalls, default=0):.1f} ms, >50 ms: {sum(s > 50 for s in stalls)} "
-          f"of {len(stalls)} probes")
+    print(f"  UI-thread stall: max {stalls['max']:.1f} ms, >50 ms: {stalls['over50']} of {stalls['n']} probes")
+    for name, xs in handler_ms.items():
+        if xs:
+            print(f"  UI handler {name}: n {len(xs)}, p50 {statistics.median(xs):.1f} ms, "
+                  f"p99 {percentile(xs, 99):.1f} ms, max {max(xs):.1f} ms")
     print(f"  GC pauses (all threads): {len(gc_pauses)}, max {max(gc_pauses, default=0):.1f} ms, "
           f">20 ms: {sum(p > 20 for p in gc_pauses)}")
     print(f"  RSS: start {rss_start:.0f} MB, end {rss_end:.0f} MB, max {max(rss_trace + [rss_end]):.0f} MB")
@@ -217,6 +287,8 @@ async def bench(args) -> int:
         q = len(rss_trace) // 4
         quarters = [statistics.mean(rss_trace[i * q:(i + 1) * q]) for i in range(4)]
         print("  RSS by quarter of the run: " + " / ".join(f"{m:.0f}" for m in quarters) + " MB")
+    if watchdog is not None:
+        watchdog.report()
     if len(lat) >= 4:
         q = len(lat) // 4
         print("  p99 by quarter of the run: " + " / ".join(
@@ -241,6 +313,8 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=10.0, help="simulated minutes")
     ap.add_argument("--speed", type=float, default=5.0,
                     help="clock acceleration (5: the 10 simulated minutes take 2; messages arrive 5x as fast)")
+    ap.add_argument("--why", action="store_true",
+                    help="name what the UI thread was doing (its Python stack) whenever it stalls > 30 ms")
     ap.add_argument("--trace-memory", action="store_true", help="also list where Python memory grew")
     args = ap.parse_args()
     return runtime.run(lambda: bench(args))

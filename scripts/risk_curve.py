@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Precision/recall of `needs_attention` over risk thresholds on jddc train (tuning) and dev (report).
 
-Usage: risk_curve.py [--labels model|gold] [--step 5]
+Usage: risk_curve.py [--labels model|gold] [--train-preds models/train/work/oof_train.pkl] [--step 5]
 Scores come from the same code path as `assist-review` (classifier -> signals -> risk model). The row marked
-`<- warn` is the configured warn threshold (chosen on train by scripts/tune_risk.py).
+`<- warn` is the configured warn threshold (chosen on train by scripts/tune_risk.py). With --train-preds, train
+is scored with those (out-of-fold) labels, the ones the weights were fitted on; dev always uses --labels.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
 def scores(split: str, labels: str, clf=None, pickled=None) -> tuple[list[int], list[int]]:
     path = DATA / f"{split}.jsonl"
     sessions, gold = load_sessions(path)
-    if pickled is not None:
+    if pickled is not None and split in pickled:
         preds = pickled[split]
     else:
         preds = gold_predictions(path) if labels == "gold" else predict_sessions(sessions, clf)
@@ -43,20 +44,22 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labels", choices=("model", "gold"), default="model")
     ap.add_argument("--step", type=int, default=5)
-    ap.add_argument("--preds-pickle", help="precomputed per-session predictions (stress test with another classifier)")
+    ap.add_argument("--train-preds", help="per-chat predictions for train {'train': [...]}, e.g. models/train/oof.py's")
     a = ap.parse_args()
     clf = pickled = None
-    if a.preds_pickle:
+    if a.train_preds:
         import pickle
 
-        pickled = pickle.load(open(a.preds_pickle, "rb"))
-    elif a.labels == "model":
+        with open(a.train_preds, "rb") as f:
+            pickled = {"train": pickle.load(f)["train"]}
+    if a.labels == "model":
         from assist_app.nlp.classifier import load_classifier
 
         clf = load_classifier()
     m = rk.load_model()
     res = {split: scores(split, a.labels, clf, pickled) for split in ("train", "dev")}
-    print(f"labels={a.labels} warn>={m.warn} critical>={m.critical}")
+    print(f"labels={a.labels}{' (train: ' + a.train_preds + ')' if a.train_preds else ''} warn>={m.warn} "
+          f"critical>={m.critical}")
     print(f"{'thr':>4} | {'train flagged/tp':>16} {'recall':>6} {'prec':>6} | {'dev flagged/tp':>14} {'recall':>6} {'prec':>6}")
     ths = sorted(set(range(a.step, 100, a.step)) | {m.warn, m.critical})
     for t in ths:

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Fit the escalation-risk weights on the jddc TRAIN split only and write assist_app/core/risk_model.json.
 
-Usage: tune_risk.py [--labels model|gold] [--target-recall 0.9] [--dry-run]
-  --labels model  classify every customer turn with the runtime classifier (what assist-review does; default)
+Usage: tune_risk.py [--preds-pickle models/train/work/oof_train.pkl | --labels model|gold] [--target-recall 0.9]
+  --preds-pickle  out-of-fold labels from models/train/oof.py (how the shipped model was fitted): each train
+                  chat labelled by a classifier that never saw it, so the labels are as noisy as on new chats
+  --labels model  classify every customer turn with the runtime classifier (it has seen these chats: its labels
+                  are near perfect here, so the weights over-trust them; kept for comparison)
   --labels gold   use the human labels (only for developing the signals before a model exists)
 Weights: logistic regression with balanced classes, refitted without any signal whose weight comes out negative
 (except calm endings / length). The warn threshold is picked on 5-fold cross-validated train scores (never on dev) as the highest score that
@@ -57,15 +60,19 @@ def main() -> int:
     ap.add_argument("--target-recall", type=float, default=0.9)
     ap.add_argument("--C", type=float, default=0.5)
     ap.add_argument("--dry-run", action="store_true")
-    ap.add_argument("--preds-pickle", help="precomputed per-session predictions {'train': [...], 'dev': [...]} "
-                                          "(to stress-test the signals with another classifier)")
+    ap.add_argument("--preds-pickle", help="per-chat predictions {'train': [[Prediction, ...], ...]} for the train "
+                                          "split, e.g. out-of-fold labels from models/train/oof.py")
     a = ap.parse_args()
     sessions, gold = load_sessions(DATA / "train.jsonl")
     clf_id = ""
     if a.preds_pickle:
         import pickle
 
-        preds = pickle.load(open(a.preds_pickle, "rb"))["train"]
+        with open(a.preds_pickle, "rb") as f:
+            blob = pickle.load(f)
+        preds = blob["train"]
+        folds = blob.get("folds", [])
+        clf_id = (f"out-of-fold: {len(folds)} folds, models/train/oof.py" if folds else Path(a.preds_pickle).name)
     else:
         if a.labels == "gold":
             preds = gold_predictions(DATA / "train.jsonl")
@@ -102,7 +109,7 @@ def main() -> int:
     model = {
         "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "
                 "signal unit; warn/critical: score thresholds (0-100); extra: hand-set live-only signals.",
-        "labels": "pickle" if a.preds_pickle else a.labels, "classifier": clf_id, "C": a.C, "target_recall_train_cv": a.target_recall,
+        "labels": "out-of-fold" if a.preds_pickle else a.labels, "classifier": clf_id, "C": a.C, "target_recall_train_cv": a.target_recall,
         "weights": w, "bias": round(float(clf.intercept_[0]), 4), "warn": warn, "critical": crit,
         "extra": old.get("extra", {"vip": 0.6, "big_order": 0.4, "wait_after_min": 3.0, "wait_per_min": 0.15}),
         "reason_min": old.get("reason_min", 0.4),

@@ -43,7 +43,7 @@ class SidebarController(QObject):
         self._send = send
         self.settings = settings
         self._awaiting_paint: list[str] = []
-        self.latencies_ms: deque[float] = deque(maxlen=100_000)   # received → painted, newest last
+        self.latencies_ms: deque[float] = deque(maxlen=2_000)   # received → painted, the latest (bounded memory)
         self._dirty: set[str] = set()
         self._analysed: list[str] = []
         self._flush_scheduled = False

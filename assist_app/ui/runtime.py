@@ -22,6 +22,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
              "Microsoft YaHei", "PingFang SC")
 
 _executor: ThreadPoolExecutor | None = None
+UI_SWITCH_INTERVAL_S = 0.001
 
 
 def ensure_platform() -> None:
@@ -107,6 +108,10 @@ def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_n
     import qasync
 
     app = create_app(argv, app_name)
+    # The UI thread re-enters Python (slots, paint, model data()) many times per frame; each time a worker
+    # (classifier + engine) or the demo gateway thread holds the GIL it waits up to the switch interval.
+    # CPython's 5 ms default turns a few such waits into a visible stall; 1 ms bounds them.
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_signals(app)
