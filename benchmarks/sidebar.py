@@ -172,7 +172,8 @@ async def bench(args) -> int:
         print(f"classifier unavailable: {app.session.classifier_error}")
     latencies: list[float] = []
     # how long the UI thread spends in our two paint entry points (list + detail, and the detail alone)
-    handler_ms: dict[str, list[float]] = {"flush": [], "show_detail": []}
+    handler_ms: dict[str, list[float]] = {"flush": [], "switch or update detail": [], "  sidebar detail": [],
+                                          "  chat transcript": []}
 
     def timed(fn, name: str):
         def wrapper(*a):
@@ -184,7 +185,9 @@ async def bench(args) -> int:
         return wrapper
 
     app.controller.flush = timed(app.controller.flush, "flush")
-    app.controller._show_current = timed(app.controller._show_current, "show_detail")
+    app.controller._show_current = timed(app.controller._show_current, "switch or update detail")
+    app.window.show_detail = timed(app.window.show_detail, "  sidebar detail")
+    app.chat.show_conversation = timed(app.chat.show_conversation, "  chat transcript")
     app.controller.painted.connect(lambda _ids, lat: latencies.extend(lat))
     # UI-thread stall probe
     # constant memory (a list of 120k floats would itself show up as RSS creep): count, max, count over 50 ms

@@ -12,6 +12,8 @@ SHARED=${ASSIST_SHARED:-../shared}
 
 echo "== training recipe, smoke mode"
 .venv/bin/python models/train/train.py --smoke --out "$(mktemp -d)"
+echo "== out-of-fold labels for the risk model, smoke mode"
+.venv/bin/python models/train/oof.py --limit 60 --folds 2 --epochs 1 --layers 1 --out "$(mktemp -d)/oof.pkl"
 
 if [ -d "$SHARED/tools" ]; then
   echo "== committed classifier on the dev split (fails below the floors)"

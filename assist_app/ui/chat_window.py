@@ -26,6 +26,7 @@ from assist_app.ui.widgets.common import Retranslatable
 
 # An Enter arriving this soon after a candidate was committed belongs to the IME, not to the agent.
 COMMIT_GRACE_MS = 120
+SWITCH_LINES = 120   # lines rendered when the agent switches chats (older ones are in the gateway log)
 
 
 class ChatInput(QPlainTextEdit):
@@ -144,11 +145,20 @@ class AgentChatWindow(Retranslatable, QWidget):
 
     def show_conversation(self, conv: ConversationView | None) -> None:
         same = conv is not None and self._conv is not None and conv.conversation_id == self._conv.conversation_id
-        if not same:
-            self.transcript.clear()
-            self._last_shown = ""
         self._conv = conv
         self._render_title()
+        if not same:
+            # Switching chats: one setHtml of the latest lines is a single layout pass; appending 300 lines one
+            # by one re-laid the document 300 times and stalled the UI thread for tens of ms.
+            self._last_shown = ""
+            if conv is None:
+                self.transcript.clear()
+                return
+            names = role_names()
+            self.transcript.setHtml("".join(_line_html(ln, names) for ln in conv.lines[-SWITCH_LINES:]))
+            self.transcript.verticalScrollBar().setValue(self.transcript.verticalScrollBar().maximum())
+            self._last_shown = conv.lines[-1].message_id if conv.lines else ""
+            return
         if conv is None:
             return
         start = 0
@@ -157,8 +167,9 @@ class AgentChatWindow(Retranslatable, QWidget):
                 if conv.lines[i].message_id == self._last_shown:
                     start = i + 1
                     break
+        names = role_names()
         for line in conv.lines[start:]:
-            self.transcript.append(_line_html(line))
+            self.transcript.append(_line_html(line, names))
         if conv.lines:
             self._last_shown = conv.lines[-1].message_id
 
@@ -167,14 +178,15 @@ class AgentChatWindow(Retranslatable, QWidget):
             self.send.emit(self._conv.conversation_id, text)
 
 
-def role_name(role: str) -> str:
-    return {"customer": QCoreApplication.translate("Chat", "客户"), "agent": QCoreApplication.translate("Chat", "我"), "bot": QCoreApplication.translate("Chat", "机器人"),
-            "system": QCoreApplication.translate("Chat", "系统"), "lead": QCoreApplication.translate("Chat", "主管提示")}.get(role, role)
+def role_names() -> dict[str, str]:
+    return {"customer": QCoreApplication.translate("Chat", "客户"), "agent": QCoreApplication.translate("Chat", "我"),
+            "bot": QCoreApplication.translate("Chat", "机器人"), "system": QCoreApplication.translate("Chat", "系统"),
+            "lead": QCoreApplication.translate("Chat", "主管提示")}
 
 
-def _line_html(line) -> str:
+def _line_html(line, names: dict[str, str] | None = None) -> str:
     who = {"customer": "#1f6feb", "agent": "#34a853", "lead": "#d46b08"}.get(line.role, "#8a9099")
     ts = line.ts.astimezone().strftime("%H:%M:%S") if line.ts else ""   # wire times are UTC; show local
     align = "right" if line.role == "agent" else "left"
     return (f"<div style='text-align:{align}; margin:4px 0'><span style='color:{who}; font-size:small'>"
-            f"{html.escape(role_name(line.role))} {ts}</span><br>{html.escape(line.text)}</div>")
+            f"{html.escape((names or role_names()).get(line.role, line.role))} {ts}</span><br>{html.escape(line.text)}</div>")

@@ -103,10 +103,26 @@ def install_loop(app):
     return loop
 
 
+def limit_malloc_arenas(n: int = 2) -> bool:
+    """glibc gives every thread that allocates its own malloc arena (up to 8 per core). Our worker and gateway
+    threads allocate and free frames, token arrays and results all day; spread over many arenas the freed
+    memory is not reused and RSS creeps. Two arenas keep it flat (measured with benchmarks/sidebar.py).
+    Must run before the worker threads start; a no-op off glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").mallopt(-8, n))   # -8 = M_ARENA_MAX
+    except (OSError, AttributeError):
+        return False
+
+
 def run(main: Callable[[], Awaitable[int]], argv: list[str] | None = None, app_name: str = "assist-sidebar") -> int:
     """Run `main()` on a qasync loop inside a fresh QApplication; returns its exit code."""
     import qasync
 
+    limit_malloc_arenas()
     app = create_app(argv, app_name)
     # The UI thread re-enters Python (slots, paint, model data()) many times per frame; each time a worker
     # (classifier + engine) or the demo gateway thread holds the GIL it waits up to the switch interval.

@@ -30,7 +30,15 @@ class Sparkline(QWidget):
         self.update()
 
     def paintEvent(self, _event) -> None:  # noqa: N802
+        # end the painter explicitly: anything holding this frame (a profiler, a traceback) would otherwise keep
+        # it active past the paint and Qt warns "endPaint() called with active painter"
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()
+
+    def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = self.rect().adjusted(2, 3, -2, -3)
         pal = self.palette_
