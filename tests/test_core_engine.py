@@ -164,3 +164,18 @@ def test_merchant_edited_template_is_used(tmp_path, store):
         {"id": "x", "intents": ["logistics"], "text": "自定义：{tracking_no}", "priority": 9}]}))
     rs = parse_replies(data, "zh")
     assert rs.templates[0].text == "自定义：{tracking_no}" and rs.templates[0].priority == 9
+
+
+def test_price_topic_reply_follows_the_customers_words(store):
+    """One intent (price_promo), three asks: price drop → 价保 first; coupon stacking → the KB rule first."""
+    for c in store.customers():
+        ctx = store.customer_context(c.customer_id, NOW)
+        drop = assist(chat(("customer", "买贵了，能补差价吗", pred("price_promo"))), ctx, NOW)
+        if any(r.template_id == "price.protect" and not r.asks_for for r in drop.replies):
+            break
+    else:
+        raise AssertionError("demo store has no order inside price protection with a lower price now")
+    assert drop.replies[0].template_id == "price.protect"
+    stack = assist(chat(("customer", "亲 店铺券和满减能一起用吗", pred("price_promo"))), ctx, NOW)
+    assert stack.replies[0].template_id == "product.kb"
+    assert "店铺券" in stack.replies[0].text and stack.replies[0].source

@@ -92,6 +92,7 @@ def build_slots(state: ConversationState, context: CustomerContext, now: datetim
         "member_level": context.customer.member_level or None, "points": str(context.customer.points),
         "best_price": quote.line if quote and quote.promo_ids else None,
         "kb_answer": kb.answer if kb else None, "_source_product.kb": kb.entry_id if kb else None,
+        "_kb_strong": "1" if kb and kb.score >= kbm.STRONG_SCORE else None,
         "_source_price.best": ",".join(quote.promo_ids) if quote else None,
         "retention_offer": offer.text if offer and offer.kind != "none" else None,
     }
@@ -175,7 +176,7 @@ def assist(state: ConversationState, context: CustomerContext, now: datetime, la
                      context.customer, policy, lang)
     slots = build_slots(state, context, now, lang, policy, focus, product, elig, quote, kb, offer)
     sit = Situation(topic=topic, emotion=emotion, order_state=order.state if order else "",
-                    flags=situation_flags(elig, focus, context))
+                    flags=situation_flags(elig, focus, context), text=state.last_text)
     suggestions = rank(replies, sit, slots)
     risk = rk.score(rk.extract(state.risk_turns()), live_signals(state, context, focus, now, policy), lang=lang)
     texts = [t.text for t, _ in state.customer_turns]

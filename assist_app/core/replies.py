@@ -15,6 +15,8 @@ from assist_app.core.templates import ReplySet, ReplyTemplate
 from assist_app.core.types import SuggestedReply
 
 SLOT = re.compile(r"\{([a-z_]+)\}")
+CUE_BONUS = 0.5
+KB_STRONG_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Situation:
     emotion: str = "neutral"
     order_state: str = ""
     flags: Mapping[str, object] = None  # type: ignore[assignment]  # no_reason/exchange/warranty/price_protect/installation
+    text: str = ""        # the customer's latest message (for the templates' cues)
 
 
 def matches(t: ReplyTemplate, s: Situation) -> bool:
@@ -71,6 +74,11 @@ def rank(replies: ReplySet, situation: Situation, slots: Mapping[str, str | None
         if r is None:
             continue
         bonus = 0.3 if situation.topic in t.intents else 0.0   # specific to the topic beats generic
+        # one topic covers several asks ("能补差价吗" vs "店铺券和满减能一起用吗"): the customer's words decide
+        if t.cues and any(c in situation.text for c in t.cues):
+            bonus += CUE_BONUS
+        if "{kb_answer}" in t.text and slots.get("_kb_strong"):
+            bonus += KB_STRONG_BONUS   # the knowledge base answers this very question
         out.append(SuggestedReply(r.template_id, r.text, r.asks_for, round(r.score + bonus, 3), r.source))
     out.sort(key=lambda r: (-r.score, r.template_id))
     seen: set[str] = set()

@@ -33,6 +33,7 @@ class ReplyTemplate:
     priority: float = 1.0
     ask: tuple[str, ...] = ()          # slots that become a question when missing
     when: dict[str, Any] = field(default_factory=dict)
+    cues: tuple[str, ...] = ()         # words in the customer's message that make this reply the likely one
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def parse_replies(data: dict[str, Any], lang: str, name: str = "") -> ReplySet:
         tpls = tuple(
             ReplyTemplate(id=str(t["id"]), intents=tuple(t["intents"]), text=str(t["text"]),
                           priority=float(t.get("priority", 1.0)), ask=tuple(t.get("ask", ())),
-                          when=dict(t.get("when", {})))
+                          when=dict(t.get("when", {})), cues=tuple(str(c) for c in t.get("cues", ())))
             for t in data["templates"])
     except (KeyError, TypeError, ValueError) as e:
         raise TemplateError(f"{name or 'templates'}: bad template entry ({e!r})") from e
