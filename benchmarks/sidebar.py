@@ -189,6 +189,16 @@ async def bench(args) -> int:
     app.window.show_detail = timed(app.window.show_detail, "  sidebar detail")
     app.chat.show_conversation = timed(app.chat.show_conversation, "  chat transcript")
     app.controller.painted.connect(lambda _ids, lat: latencies.extend(lat))
+    # chat switch (click) → the new chat's detail painted
+    switch_t0 = [0.0]
+    switch_ms: list[float] = []
+
+    def on_frame() -> None:
+        if switch_t0[0]:
+            switch_ms.append((time.perf_counter() - switch_t0[0]) * 1000)
+            switch_t0[0] = 0.0
+
+    app.window.frame_painted.connect(on_frame)
     # UI-thread stall probe
     # constant memory (a list of 120k floats would itself show up as RSS creep): count, max, count over 50 ms
     stalls = {"n": 0, "max": 0.0, "over50": 0}
@@ -253,6 +263,7 @@ async def bench(args) -> int:
             ids = app.window.list.model_.ids()
             if ids:
                 sel = (sel + 1) % len(ids)
+                switch_t0[0] = time.perf_counter()
                 app.window.list.select_row(sel)
             next_rotate = now + rotate
             rss_trace.append(proc.memory_info().rss / 2**20)
@@ -279,6 +290,9 @@ async def bench(args) -> int:
         print(f"  received -> suggestions painted: p50 {statistics.median(lat):.1f} ms, "
               f"p99 {percentile(lat, 99):.1f} ms, max {max(lat):.1f} ms")
     print(f"  UI-thread stall: max {stalls['max']:.1f} ms, >50 ms: {stalls['over50']} of {stalls['n']} probes")
+    if switch_ms:
+        print(f"  chat switch -> painted: n {len(switch_ms)}, p50 {statistics.median(switch_ms):.1f} ms, "
+              f"p99 {percentile(switch_ms, 99):.1f} ms, max {max(switch_ms):.1f} ms")
     for name, xs in handler_ms.items():
         if xs:
             print(f"  UI handler {name}: n {len(xs)}, p50 {statistics.median(xs):.1f} ms, "

@@ -201,3 +201,42 @@ def test_order_deadlines_from_product_rules():
     assert got["warranty"].until == now + timedelta(days=357)
     refunding = Order("o2", "u1", "refunding", [item], 59900, 53900, paid_at=now, signed_at=now)
     assert order_deadlines(refunding, prods, now) == []
+
+
+def test_order_panel_shows_state_tracking_timeline_and_deadlines(qtbot, tmp_path):
+    """Real demo-store orders: the panel names the order, its state, carrier + tracking number, the latest
+    logistics event and the deadlines; the order the customer talks about comes first."""
+    from PySide6.QtWidgets import QLabel
+
+    from assist_app.store import Store
+    from assist_app.ui.i18n import order_state_name
+    from assist_app.ui.widgets.orders import OrderBlock, OrdersCard
+
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
+    store = Store.demo(tmp_path / "demo.db", now=now)
+    try:
+        cust = next(c for c in store.customers() if any(o.state == "shipped" and o.logistics and len(
+            store.orders_of(c.customer_id)) > 1 for o in store.orders_of(c.customer_id)))
+        ctx = store.customer_context(cust.customer_id, now)
+    finally:
+        store.close()
+    shipped = next(o for o in ctx.orders if o.state == "shipped" and o.logistics)
+    conv = ConversationView("c1", nick=cust.nick)
+    conv.context = ctx
+    conv.assist = type("A", (), {"orders_in_focus": [shipped.order_id], "eligibility": []})()
+    card = OrdersCard()
+    qtbot.addWidget(card)
+    card.show_conversation(conv, now)
+    blocks = card.findChildren(OrderBlock)
+    assert len(blocks) == min(4, len(ctx.orders))
+
+    def shown(block) -> str:
+        return "\n".join(lab.text() for lab in block.findChildren(QLabel))
+
+    first = shown(blocks[0])
+    assert "▶ " + shipped.order_id in first and order_state_name("shipped") in first
+    assert shipped.tracking_no in first and shipped.carrier in first
+    latest = max(shipped.logistics, key=lambda e: e.time)
+    assert "● " in first and latest.status in first
+    assert "价保截止" in first   # a shipped order is inside its price-protection window
+    assert all("▶" not in shown(b) for b in blocks[1:])
