@@ -210,7 +210,7 @@ def test_order_panel_shows_state_tracking_timeline_and_deadlines(qtbot, tmp_path
 
     from assist_app.store import Store
     from assist_app.ui.i18n import order_state_name
-    from assist_app.ui.widgets.orders import OrderBlock, OrdersCard
+    from assist_app.ui.widgets.orders import OrderBlock, OrdersCard, deadline_name
 
     now = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
     store = Store.demo(tmp_path / "demo.db", now=now)
@@ -238,5 +238,5 @@ def test_order_panel_shows_state_tracking_timeline_and_deadlines(qtbot, tmp_path
     assert shipped.tracking_no in first and shipped.carrier in first
     latest = max(shipped.logistics, key=lambda e: e.time)
     assert "● " in first and latest.status in first
-    assert "价保截止" in first   # a shipped order is inside its price-protection window
+    assert deadline_name("price_protection") in first   # a shipped order is inside its price-protection window
     assert all("▶" not in shown(b) for b in blocks[1:])

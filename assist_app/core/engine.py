@@ -29,6 +29,9 @@ PRICE_TOPICS = frozenset({"price_promo", "bargain", "recommendation", "product_i
 KB_TOPICS = frozenset({"product_info", "recommendation", "stock", "membership", "install_repair", "return_refund",
                        "invoice", "price_promo", "shipping_urge", "logistics", "cancel_order", "order_change",
                        "payment", "quality_issue", "bargain", "other"})
+# General questions, where the knowledge base's answer to the very question beats a template.
+KB_FIRST_TOPICS = frozenset({"product_info", "recommendation", "stock", "membership", "install_repair", "invoice",
+                             "price_promo", "payment", "other"})
 
 
 def current_topic(state: ConversationState) -> str:
@@ -92,7 +95,6 @@ def build_slots(state: ConversationState, context: CustomerContext, now: datetim
         "member_level": context.customer.member_level or None, "points": str(context.customer.points),
         "best_price": quote.line if quote and quote.promo_ids else None,
         "kb_answer": kb.answer if kb else None, "_source_product.kb": kb.entry_id if kb else None,
-        "_kb_strong": "1" if kb and kb.score >= kbm.STRONG_SCORE else None,
         "_source_price.best": ",".join(quote.promo_ids) if quote else None,
         "retention_offer": offer.text if offer and offer.kind != "none" else None,
     }
@@ -175,6 +177,8 @@ def assist(state: ConversationState, context: CustomerContext, now: datetime, la
     offer = rt.offer(topic, " ".join(t.text for t, _ in state.customer_turns[-3:]), order_value,
                      context.customer, policy, lang)
     slots = build_slots(state, context, now, lang, policy, focus, product, elig, quote, kb, offer)
+    if kb is not None and kb.score >= kbm.STRONG_SCORE and topic in KB_FIRST_TOPICS:
+        slots["_kb_strong"] = "1"   # the KB answers this very question; order-bound topics keep order replies first
     sit = Situation(topic=topic, emotion=emotion, order_state=order.state if order else "",
                     flags=situation_flags(elig, focus, context), text=state.last_text)
     suggestions = rank(replies, sit, slots)
