@@ -65,6 +65,7 @@ def main() -> int:
     a = ap.parse_args()
     sessions, gold = load_sessions(DATA / "train.jsonl")
     clf_id = ""
+    folds: list = []
     if a.preds_pickle:
         import pickle
 
@@ -72,6 +73,10 @@ def main() -> int:
             blob = pickle.load(f)
         preds = blob["train"]
         folds = blob.get("folds", [])
+        ids = [json.loads(x)["session"] for x in (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()
+               if x.strip()]
+        if blob.get("sessions", ids) != ids:
+            raise SystemExit(f"{a.preds_pickle}: labels are for another version of train.jsonl; rerun oof.py")
         clf_id = (f"out-of-fold: {len(folds)} folds, models/train/oof.py" if folds else Path(a.preds_pickle).name)
     else:
         if a.labels == "gold":
@@ -109,7 +114,7 @@ def main() -> int:
     model = {
         "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "
                 "signal unit; warn/critical: score thresholds (0-100); extra: hand-set live-only signals.",
-        "labels": "out-of-fold" if a.preds_pickle else a.labels, "classifier": clf_id, "C": a.C, "target_recall_train_cv": a.target_recall,
+        "labels": ("out-of-fold" if folds else "pickle") if a.preds_pickle else a.labels, "classifier": clf_id, "C": a.C, "target_recall_train_cv": a.target_recall,
         "weights": w, "bias": round(float(clf.intercept_[0]), 4), "warn": warn, "critical": crit,
         "extra": old.get("extra", {"vip": 0.6, "big_order": 0.4, "wait_after_min": 3.0, "wait_per_min": 0.15}),
         "reason_min": old.get("reason_min", 0.4),

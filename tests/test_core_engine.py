@@ -179,3 +179,7 @@ def test_price_topic_reply_follows_the_customers_words(store):
     stack = assist(chat(("customer", "亲 店铺券和满减能一起用吗", pred("price_promo"))), ctx, NOW)
     assert stack.replies[0].template_id == "product.kb"
     assert "店铺券" in stack.replies[0].text and stack.replies[0].source
+    # the English UI: Chinese or English customers, same ranking
+    for text in ("买贵了，能补差价吗", "The price dropped, can you refund the difference?"):
+        en = assist(chat(("customer", text, pred("price_promo"))), ctx, NOW, lang="en")
+        assert en.replies[0].template_id == "price.protect", (text, en.replies)

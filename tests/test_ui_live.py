@@ -134,7 +134,9 @@ def test_scripted_message_shows_intent_emotion_and_filled_reply_then_ctrl1_and_s
     if pred.uncertain:
         assert "不确定" in shown
     else:
-        assert INTENT_ZH[pred.intent] in shown and f"{pred.intent_confidence:.0%}" in shown
+        # int8 dynamic quantisation and thread timing can move the last digit of the rounded confidence
+        pct = round(pred.intent_confidence * 100)
+        assert INTENT_ZH[pred.intent] in shown and any(f"{pct + d}%" in shown for d in (-1, 0, 1)), shown
     assert EMOTION_ZH[pred.emotion] in shown
     top = app.window.replies.reply_text(0)
     assert top == expected.replies[0].text

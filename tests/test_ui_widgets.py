@@ -240,3 +240,35 @@ def test_order_panel_shows_state_tracking_timeline_and_deadlines(qtbot, tmp_path
     assert "● " in first and latest.status in first
     assert deadline_name("price_protection") in first   # a shipped order is inside its price-protection window
     assert all("▶" not in shown(b) for b in blocks[1:])
+
+
+def test_chat_transcript_follows_newest_line_unless_agent_scrolled_up(qtbot):
+    from assist_app.ui.chat_window import AgentChatWindow
+
+    w = AgentChatWindow()
+    qtbot.addWidget(w)
+    w.resize(500, 600)
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
+    convs = []
+    for k in range(2):
+        c = ConversationView(f"c{k}")
+        c.lines = [ChatLine(f"m{k}-{i}", "customer" if i % 2 else "agent", f"第{i}条消息 " * 5, now) for i in range(200)]
+        convs.append(c)
+    bar = w.transcript.verticalScrollBar()
+    w.show_conversation(convs[0])          # switched while the window is still hidden
+    w.show()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    w.show_conversation(convs[1])          # a switch lands on the newest line
+    QApplication.processEvents()
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    assert w.transcript.toPlainText().rstrip().endswith("第199条消息")
+    bar.setValue(100)                      # the agent scrolls up to read: a new line must not yank the view
+    convs[1].lines.append(ChatLine("new", "customer", "新消息", now))
+    w.show_conversation(convs[1])
+    QApplication.processEvents()
+    assert bar.value() == 100 and "新消息" in w.transcript.toPlainText()
+    bar.setValue(bar.maximum())            # back at the bottom: follows again
+    convs[1].lines.append(ChatLine("new2", "customer", "新消息2", now))
+    w.show_conversation(convs[1])
+    QApplication.processEvents()
+    assert bar.value() == bar.maximum()

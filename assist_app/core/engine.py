@@ -177,7 +177,7 @@ def assist(state: ConversationState, context: CustomerContext, now: datetime, la
     offer = rt.offer(topic, " ".join(t.text for t, _ in state.customer_turns[-3:]), order_value,
                      context.customer, policy, lang)
     slots = build_slots(state, context, now, lang, policy, focus, product, elig, quote, kb, offer)
-    if kb is not None and kb.score >= kbm.STRONG_SCORE and topic in KB_FIRST_TOPICS:
+    if kb is not None and kb.coverage >= kbm.STRONG_COVERAGE and topic in KB_FIRST_TOPICS:
         slots["_kb_strong"] = "1"   # the KB answers this very question; order-bound topics keep order replies first
     sit = Situation(topic=topic, emotion=emotion, order_state=order.state if order else "",
                     flags=situation_flags(elig, focus, context), text=state.last_text)

@@ -51,16 +51,30 @@ class Index:
         n = len(self.docs)
         self.idf = {g: math.log(1 + (n - f + 0.5) / (f + 0.5)) for g, f in df.items()}
 
+    def _score(self, q: Counter[str], i: int) -> float:
+        tf, dl = self.tf[i], self.len[i]
+        s = 0.0
+        for g, qn in q.items():
+            f = tf.get(g)
+            if f:
+                s += self.idf[g] * f * (K1 + 1) / (f + K1 * (1 - B + B * dl / self.avg)) * min(qn, 2)
+        return s
+
+    def coverage(self, query: str, entry_id: str) -> float:
+        """How much of the question an entry answers: its BM25 score over the most any entry could score for
+        this query (each term saturates below K1+1). 0-1 whatever the query's or the KB's length; words the KB
+        has never seen count at full weight, so an off-topic question stays low."""
+        q = Counter(grams(query))
+        unseen = math.log(1 + (len(self.docs) + 0.5) / 0.5)
+        top = sum(self.idf.get(g, unseen) * (K1 + 1) * min(qn, 2) for g, qn in q.items())
+        i = next((j for j, d in enumerate(self.docs) if d.entry_id == entry_id), None)
+        return self._score(q, i) / top if top and i is not None else 0.0
+
     def search(self, query: str, k: int = 3, boost_tags: Sequence[str] = ()) -> list[tuple[float, Doc]]:
         q = Counter(grams(query))
         scored = []
         for i, d in enumerate(self.docs):
-            tf, dl = self.tf[i], self.len[i]
-            s = 0.0
-            for g, qn in q.items():
-                f = tf.get(g)
-                if f:
-                    s += self.idf[g] * f * (K1 + 1) / (f + K1 * (1 - B + B * dl / self.avg)) * min(qn, 2)
+            s = self._score(q, i)
             if s and boost_tags and set(boost_tags) & set(d.tags):
                 s *= 1.3  # the classifier's topic agrees with the entry's tags
             if s > 0:
@@ -83,9 +97,9 @@ def kb_doc(e: KnowledgeEntry) -> Doc:
 
 
 _CACHE: dict[tuple, Index] = {}
-# BM25 score from which a hit is the answer to the question itself, not just on its topic (demo KB: the exact
-# policy question scores ~110, a question on the same topic 25-50); ranks the KB reply first.
-STRONG_SCORE = 60.0
+# Coverage from which a hit answers the question itself, not just its topic (demo KB: the policy questions
+# themselves 0.52-0.68, questions on the same topic 0.07-0.35, an English question 0.11); ranks the KB reply first.
+STRONG_COVERAGE = 0.45
 
 
 def build_index(knowledge: Sequence[KnowledgeEntry], products: Sequence[Product]) -> Index:
@@ -105,8 +119,10 @@ def answer(query: str, knowledge: Sequence[KnowledgeEntry], products: Sequence[P
     """The best entry for `query`, or None when nothing is relevant enough (better silent than wrong)."""
     if not query.strip():
         return None
-    hits = build_index(knowledge, products).search(query, k=1, boost_tags=(topic,) if topic else ())
+    index = build_index(knowledge, products)
+    hits = index.search(query, k=1, boost_tags=(topic,) if topic else ())
     if not hits or hits[0][0] < min_score:
         return None
     s, d = hits[0]
-    return KbAnswer(entry_id=d.entry_id, title=d.title, answer=d.answer, score=round(s, 2))
+    return KbAnswer(entry_id=d.entry_id, title=d.title, answer=d.answer, score=round(s, 2),
+                    coverage=round(index.coverage(query, d.entry_id), 3))

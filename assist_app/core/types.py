@@ -96,6 +96,7 @@ class KbAnswer(_Dict):
     title: str
     answer: str
     score: float
+    coverage: float = 0.0          # share of the question's weight this entry matches (0-1, length-independent)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,12 @@ class AgentChatWindow(Retranslatable, QWidget):
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.document().setMaximumBlockCount(600)   # a long chat must not grow memory forever
+        # Follow the newest line unless the agent scrolled up to read; also right after a switch, when the
+        # window may be hidden and the scroll range only arrives with the layout.
+        self._follow = True
+        bar = self.transcript.verticalScrollBar()
+        bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi) if self._follow else None)
+        bar.valueChanged.connect(lambda v: setattr(self, "_follow", v >= bar.maximum() - 4))
         self.input = ChatInput()
         self.input.setFixedHeight(96)
         self.send_btn = QPushButton()
@@ -155,7 +161,9 @@ class AgentChatWindow(Retranslatable, QWidget):
                 self.transcript.clear()
                 return
             names = role_names()
+            self._follow = True
             self.transcript.setHtml("".join(_line_html(ln, names) for ln in conv.lines[-SWITCH_LINES:]))
+            self.transcript.moveCursor(QTextCursor.MoveOperation.End)   # Qt keeps the cursor in view on show
             self.transcript.verticalScrollBar().setValue(self.transcript.verticalScrollBar().maximum())
             self._last_shown = conv.lines[-1].message_id if conv.lines else ""
             return

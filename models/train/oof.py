@@ -5,9 +5,9 @@ chats it has never seen. A risk model fitted on them trusts "angry"/"complaint" 
 is labelled by a classifier that did NOT train on it: K folds by chat, each fold's model fine-tuned (like the
 teacher, fewer epochs) on the other folds plus the synthetic examples. Each fold's operating point is set the
 same way the recipe sets the shipped one (temperature by NLL, negative-emotion offset for recall 0.76), but on
-its own held-out train fold, so dev is never used.
+a validation slice of the other folds; the held-out fold is only labelled. Dev is never used.
 
-    python models/train/oof.py                 # ~30 min on 2 cores → models/train/work/oof_train.pkl
+    python models/train/oof.py                 # ~20 min on 2 cores → models/train/work/oof_train.pkl
     python scripts/tune_risk.py --preds-pickle models/train/work/oof_train.pkl
 """
 
@@ -39,6 +39,7 @@ from assist_app.nlp.encoding import EncodingConfig  # noqa: E402
 from assist_app.review.pipeline import CONTEXT_TURNS  # noqa: E402
 
 TCFG = EncodingConfig(max_text_tokens=64, max_prev_tokens=32, n_previous=2)
+VAL_FRACTION = 0.15   # of the other folds' chats: epoch choice and calibration
 
 
 def keep_ids(pruned_path: Path) -> list[int]:
@@ -49,19 +50,20 @@ def keep_ids(pruned_path: Path) -> list[int]:
     return [index[p] for p, _ in pruned["model"]["vocab"]]
 
 
-def sessions_examples(path: Path) -> list[list[Example]]:
-    """Customer turns of every chat, in file order, with the runtime's context (CONTEXT_TURNS previous turns)."""
-    out = []
+def sessions_examples(path: Path) -> tuple[list[str], list[list[Example]]]:
+    """Session ids and the customer turns of every chat, in file order, with the runtime's context."""
+    ids, out = [], []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         s, prev, ex = json.loads(line), [], []
+        ids.append(s["session"])
         for t in s["turns"]:
             if t["role"] == "customer":
                 ex.append(Example(t["text"], prev[-CONTEXT_TURNS:], t.get("intent"), t.get("emotion"), s["source"]))
             prev.append(t["text"])
         out.append(ex)
-    return out
+    return ids, out
 
 
 def main(argv=None) -> int:
@@ -86,9 +88,9 @@ def main(argv=None) -> int:
     tr.check_pin(e5, "e5-small-q4.bin")
     _, tensors = load_e5(e5)
 
-    chats = sessions_examples(SHARED / "jddc_labeled" / "train.jsonl")
+    session_ids, chats = sessions_examples(SHARED / "jddc_labeled" / "train.jsonl")
     if args.limit:
-        chats = chats[: args.limit]
+        session_ids, chats = session_ids[: args.limit], chats[: args.limit]
     synth = synthetic_examples()
     order = list(range(len(chats)))
     random.Random(args.seed).shuffle(order)
@@ -97,16 +99,25 @@ def main(argv=None) -> int:
     report = []
     for k in range(args.folds):
         t0 = time.time()
-        train_ex = [e for c, ex in enumerate(chats) if fold_of[c] != k for e in ex] + synth
+        others = [c for c in order if fold_of[c] != k]
+        # a slice of the other folds picks the epoch and sets the operating point; the held-out fold is only
+        # labelled, never looked at (its labels must be as noisy as on chats nobody has seen)
+        n_val = max(1, round(VAL_FRACTION * len(others)))
+        val, fit = others[:n_val], others[n_val:]
+        train_ex = [e for c in fit for e in chats[c]] + synth
+        val_ex = [e for c in val for e in chats[c]]
         held = [c for c in range(len(chats)) if fold_of[c] == k]
         held_ex = [e for c in held for e in chats[c]]
         model = Classifier(len(keep), NL=args.layers)
         load_pretrained(model, tensors, keep)
-        tr_data, held_data = tr.Encoded(tok, train_ex, TCFG), tr.Encoded(tok, held_ex, TCFG)
-        model = tr.train_teacher(model, tr_data, held_data, hp, {})
+        tr_data, val_data = tr.Encoded(tok, train_ex, TCFG), tr.Encoded(tok, val_ex, TCFG)
+        held_data = tr.Encoded(tok, held_ex, TCFG)
+        model = tr.train_teacher(model, tr_data, val_data, hp, {})
+        vi, ve = tr.predict(model, val_data)
+        ti, te = tr.fit_temperature(vi, val_data.intent), tr.fit_temperature(ve, val_data.emotion)
+        ebias, _ = tr.choose_negative_bias(vi, ve, val_data)
         li, le = tr.predict(model, held_data)
-        ti, te = tr.fit_temperature(li, held_data.intent), tr.fit_temperature(le, held_data.emotion)
-        ebias, m = tr.choose_negative_bias(li, le, held_data)
+        m = tr.metrics(li, le, held_data, ebias)   # reported only
         pi = _softmax(li / ti)
         pe = _softmax((le + ebias) / te)
         pos = 0
@@ -121,7 +132,8 @@ def main(argv=None) -> int:
     preds = [[OnnxClassifier._prediction(a, b) for a, b in probs[c]] for c in range(len(chats))]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as f:
-        pickle.dump({"train": preds, "folds": report, "args": vars(args) | {"out": str(args.out)}}, f)
+        pickle.dump({"train": preds, "sessions": session_ids, "folds": report,
+                     "args": vars(args) | {"out": str(args.out)}}, f)
     tr.log(f"wrote {args.out}")
     return 0
 
