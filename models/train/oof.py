@@ -3,9 +3,11 @@
 Why: the shipped student has seen every train chat, so its labels there are near perfect, far cleaner than on
 chats it has never seen. A risk model fitted on them trusts "angry"/"complaint" too much. Here each train chat
 is labelled by a classifier that did NOT train on it: K folds by chat, each fold's model fine-tuned (like the
-teacher, fewer epochs) on the other folds plus the synthetic examples. Each fold's operating point is set the
-same way the recipe sets the shipped one (temperature by NLL, negative-emotion offset for recall 0.76), but on
-a validation slice of the other folds; the held-out fold is only labelled. Dev is never used.
+teacher, fewer epochs) on the other folds plus the synthetic examples. Each fold model's best epoch and operating
+point (temperature by NLL, negative-emotion offset for recall 0.76) are chosen on its held-out fold, exactly as
+the recipe chooses the shipped student's on dev, so these labels are as noisy as the student's on dev. (Choosing
+them on a slice of the other folds instead gave noisier labels than the student's and a risk model that trusts
+the classifier too little.) Dev is never used.
 
     python models/train/oof.py                 # ~20 min on 2 cores → models/train/work/oof_train.pkl
     python scripts/tune_risk.py --preds-pickle models/train/work/oof_train.pkl
@@ -39,7 +41,6 @@ from assist_app.nlp.encoding import EncodingConfig  # noqa: E402
 from assist_app.review.pipeline import CONTEXT_TURNS  # noqa: E402
 
 TCFG = EncodingConfig(max_text_tokens=64, max_prev_tokens=32, n_previous=2)
-VAL_FRACTION = 0.15   # of the other folds' chats: epoch choice and calibration
 
 
 def keep_ids(pruned_path: Path) -> list[int]:
@@ -99,25 +100,18 @@ def main(argv=None) -> int:
     report = []
     for k in range(args.folds):
         t0 = time.time()
-        others = [c for c in order if fold_of[c] != k]
-        # a slice of the other folds picks the epoch and sets the operating point; the held-out fold is only
-        # labelled, never looked at (its labels must be as noisy as on chats nobody has seen)
-        n_val = max(1, round(VAL_FRACTION * len(others)))
-        val, fit = others[:n_val], others[n_val:]
-        train_ex = [e for c in fit for e in chats[c]] + synth
-        val_ex = [e for c in val for e in chats[c]]
+        # Like the recipe does for the shipped student on dev, the epoch and the operating point are chosen on
+        # the chats this model then labels: its labels on them are then as clean as the student's on dev.
+        train_ex = [e for c in order if fold_of[c] != k for e in chats[c]] + synth
         held = [c for c in range(len(chats)) if fold_of[c] == k]
         held_ex = [e for c in held for e in chats[c]]
         model = Classifier(len(keep), NL=args.layers)
         load_pretrained(model, tensors, keep)
-        tr_data, val_data = tr.Encoded(tok, train_ex, TCFG), tr.Encoded(tok, val_ex, TCFG)
-        held_data = tr.Encoded(tok, held_ex, TCFG)
-        model = tr.train_teacher(model, tr_data, val_data, hp, {})
-        vi, ve = tr.predict(model, val_data)
-        ti, te = tr.fit_temperature(vi, val_data.intent), tr.fit_temperature(ve, val_data.emotion)
-        ebias, _ = tr.choose_negative_bias(vi, ve, val_data)
+        tr_data, held_data = tr.Encoded(tok, train_ex, TCFG), tr.Encoded(tok, held_ex, TCFG)
+        model = tr.train_teacher(model, tr_data, held_data, hp, {})
         li, le = tr.predict(model, held_data)
-        m = tr.metrics(li, le, held_data, ebias)   # reported only
+        ti, te = tr.fit_temperature(li, held_data.intent), tr.fit_temperature(le, held_data.emotion)
+        ebias, m = tr.choose_negative_bias(li, le, held_data)
         pi = _softmax(li / ti)
         pe = _softmax((le + ebias) / te)
         pos = 0
