@@ -102,7 +102,7 @@ def main(argv=None) -> int:
         t0 = time.time()
         # Like the recipe does for the shipped student on dev, the epoch and the operating point are chosen on
         # the chats this model then labels: its labels on them are then as clean as the student's on dev.
-        train_ex = [e for c in order if fold_of[c] != k for e in chats[c]] + synth
+        train_ex = [e for c, ex in enumerate(chats) if fold_of[c] != k for e in ex] + synth
         held = [c for c in range(len(chats)) if fold_of[c] == k]
         held_ex = [e for c in held for e in chats[c]]
         model = Classifier(len(keep), NL=args.layers)
