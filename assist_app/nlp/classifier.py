@@ -21,7 +21,10 @@ from assist_app.nlp.labels import EMOTIONS, INTENTS
 from assist_app.nlp.types import ClassifierUnavailable, Prediction
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
-BATCH = 32
+# One message per ONNX run. The int8 model quantises activations dynamically, over the whole batch: batched, a
+# message's label would depend on its neighbours and their padding (assist-classify's scores moved by ~0.015 with
+# how stdin happened to be grouped). One at a time is deterministic and, on 2 cores, no slower.
+BATCH = 1
 
 
 def default_model_dir() -> Path:
@@ -100,7 +103,7 @@ class OnnxClassifier:
 
     def predict_batch(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[Prediction]:
         encoded = [encode_one(self.tokenizer, text, prev, self.cfg) for text, prev in items]
-        # sort by length so each onnx batch pads little
+        # sorted by length so a batch (if BATCH > 1) pads little
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
         out: list[Prediction | None] = [None] * len(encoded)
         for start in range(0, len(order), BATCH):
