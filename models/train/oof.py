@@ -32,13 +32,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import train as tr  # noqa: E402
-from data import E5_TOKENIZER, SHARED, Example, synthetic_examples  # noqa: E402
+from data import E5_TOKENIZER, Example, jddc_examples, synthetic_examples  # noqa: E402
 from e5_weights import load_e5, package_file  # noqa: E402
 from model import Classifier, load_pretrained  # noqa: E402
 
 from assist_app.nlp.classifier import OnnxClassifier, _softmax  # noqa: E402
 from assist_app.nlp.encoding import EncodingConfig  # noqa: E402
-from assist_app.review.pipeline import CONTEXT_TURNS  # noqa: E402
 
 TCFG = EncodingConfig(max_text_tokens=64, max_prev_tokens=32, n_previous=2)
 
@@ -51,20 +50,13 @@ def keep_ids(pruned_path: Path) -> list[int]:
     return [index[p] for p, _ in pruned["model"]["vocab"]]
 
 
-def sessions_examples(path: Path) -> tuple[list[str], list[list[Example]]]:
-    """Session ids and the customer turns of every chat, in file order, with the runtime's context."""
-    ids, out = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        s, prev, ex = json.loads(line), [], []
-        ids.append(s["session"])
-        for t in s["turns"]:
-            if t["role"] == "customer":
-                ex.append(Example(t["text"], prev[-CONTEXT_TURNS:], t.get("intent"), t.get("emotion"), s["source"]))
-            prev.append(t["text"])
-        out.append(ex)
-    return ids, out
+def sessions_examples() -> tuple[list[str], list[list[Example]]]:
+    """Session ids and the customer turns of every train chat, in file order: the recipe's own examples
+    (`data.jddc_examples`, same context as the runtime) grouped by chat."""
+    chats: dict[str, list[Example]] = {}
+    for e in jddc_examples("train"):
+        chats.setdefault(e.session, []).append(e)
+    return list(chats), list(chats.values())
 
 
 def main(argv=None) -> int:
@@ -89,7 +81,7 @@ def main(argv=None) -> int:
     tr.check_pin(e5, "e5-small-q4.bin")
     _, tensors = load_e5(e5)
 
-    session_ids, chats = sessions_examples(SHARED / "jddc_labeled" / "train.jsonl")
+    session_ids, chats = sessions_examples()
     if args.limit:
         session_ids, chats = session_ids[: args.limit], chats[: args.limit]
     synth = synthetic_examples()
