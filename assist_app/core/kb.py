@@ -60,25 +60,21 @@ class Index:
                 s += self.idf[g] * f * (K1 + 1) / (f + K1 * (1 - B + B * dl / self.avg)) * min(qn, 2)
         return s
 
-    def coverage(self, query: str, entry_id: str) -> float:
-        """How much of the question an entry answers: its BM25 score over the most any entry could score for
-        this query (each term saturates below K1+1). 0-1 whatever the query's or the KB's length; words the KB
-        has never seen count at full weight, so an off-topic question stays low."""
+    def search(self, query: str, k: int = 3, boost_tags: Sequence[str] = ()) -> list[tuple[float, Doc, float]]:
+        """Top k (score, doc, coverage). Coverage is how much of the question a doc answers: its BM25 score over
+        the most any doc could score for this query (each term saturates below K1+1), 0-1 whatever the query's
+        or the KB's length; words the KB has never seen count at full weight, so an off-topic question stays low."""
         q = Counter(grams(query))
         unseen = math.log(1 + (len(self.docs) + 0.5) / 0.5)
         top = sum(self.idf.get(g, unseen) * (K1 + 1) * min(qn, 2) for g, qn in q.items())
-        i = next((j for j, d in enumerate(self.docs) if d.entry_id == entry_id), None)
-        return self._score(q, i) / top if top and i is not None else 0.0
-
-    def search(self, query: str, k: int = 3, boost_tags: Sequence[str] = ()) -> list[tuple[float, Doc]]:
-        q = Counter(grams(query))
         scored = []
         for i, d in enumerate(self.docs):
-            s = self._score(q, i)
+            raw = self._score(q, i)
+            s = raw
             if s and boost_tags and set(boost_tags) & set(d.tags):
                 s *= 1.3  # the classifier's topic agrees with the entry's tags
             if s > 0:
-                scored.append((s, d))
+                scored.append((s, d, raw / top if top else 0.0))
         scored.sort(key=lambda x: (-x[0], x[1].entry_id))
         return scored[:k]
 
@@ -119,10 +115,8 @@ def answer(query: str, knowledge: Sequence[KnowledgeEntry], products: Sequence[P
     """The best entry for `query`, or None when nothing is relevant enough (better silent than wrong)."""
     if not query.strip():
         return None
-    index = build_index(knowledge, products)
-    hits = index.search(query, k=1, boost_tags=(topic,) if topic else ())
+    hits = build_index(knowledge, products).search(query, k=1, boost_tags=(topic,) if topic else ())
     if not hits or hits[0][0] < min_score:
         return None
-    s, d = hits[0]
-    return KbAnswer(entry_id=d.entry_id, title=d.title, answer=d.answer, score=round(s, 2),
-                    coverage=round(index.coverage(query, d.entry_id), 3))
+    s, d, cov = hits[0]
+    return KbAnswer(entry_id=d.entry_id, title=d.title, answer=d.answer, score=round(s, 2), coverage=round(cov, 3))

@@ -192,9 +192,9 @@ def role_names() -> dict[str, str]:
             "lead": QCoreApplication.translate("Chat", "主管提示")}
 
 
-def _line_html(line, names: dict[str, str] | None = None) -> str:
+def _line_html(line, names: dict[str, str]) -> str:
     who = {"customer": "#1f6feb", "agent": "#34a853", "lead": "#d46b08"}.get(line.role, "#8a9099")
     ts = line.ts.astimezone().strftime("%H:%M:%S") if line.ts else ""   # wire times are UTC; show local
     align = "right" if line.role == "agent" else "left"
     return (f"<div style='text-align:{align}; margin:4px 0'><span style='color:{who}; font-size:small'>"
-            f"{html.escape((names or role_names()).get(line.role, line.role))} {ts}</span><br>{html.escape(line.text)}</div>")
+            f"{html.escape(names.get(line.role, line.role))} {ts}</span><br>{html.escape(line.text)}</div>")
