@@ -10,7 +10,6 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -43,7 +42,6 @@ class SidebarController(QObject):
         self._send = send
         self.settings = settings
         self._awaiting_paint: list[str] = []
-        self.latencies_ms: deque[float] = deque(maxlen=2_000)   # received → painted, the latest (bounded memory)
         self._dirty: set[str] = set()
         self._analysed: list[str] = []
         self._flush_scheduled = False
@@ -104,7 +102,6 @@ class SidebarController(QObject):
             now = time.perf_counter()
             got = self.session.received_at
             lat = [(now - got.pop(m)) * 1000 for m in ids if m in got]
-            self.latencies_ms.extend(lat)
             self.painted.emit(ids, lat)
 
     def _show_current(self, now: datetime) -> None:
