@@ -54,6 +54,36 @@ def fit_monotone(X, y, C):
         cols.remove(min(bad)[1])
 
 
+def load_train_preds(path):
+    """Per-chat predictions for train from a pickle (models/train/oof.py's), checked against train.jsonl's ids."""
+    import pickle
+
+    with open(path, "rb") as f:
+        blob = pickle.load(f)
+    ids = [json.loads(x)["session"] for x in (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()
+           if x.strip()]
+    if blob.get("sessions", ids) != ids:
+        raise SystemExit(f"{path}: labels are for another version of train.jsonl; rerun oof.py")
+    return blob["train"], blob.get("folds", [])
+
+
+def cv_scores(X, y, C):
+    """5-fold cross-validated 0-100 risk scores of every chat (each scored by weights fitted without it)."""
+    cv = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+        m, cols = fit_monotone(X[tr], y[tr], C)
+        cv[te] = m.decision_function(X[te][:, cols])
+    return np.round(100 / (1 + np.exp(-cv))).astype(int)
+
+
+def warn_threshold(score, y, target_recall):
+    """The highest threshold whose recall reaches target_recall."""
+    for t in range(100, 0, -1):
+        if ((score >= t) & (y == 1)).sum() / y.sum() >= target_recall:
+            return t
+    return 1
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labels", choices=("model", "gold"), default="model")
@@ -67,16 +97,7 @@ def main() -> int:
     clf_id = ""
     folds: list = []
     if a.preds_pickle:
-        import pickle
-
-        with open(a.preds_pickle, "rb") as f:
-            blob = pickle.load(f)
-        preds = blob["train"]
-        folds = blob.get("folds", [])
-        ids = [json.loads(x)["session"] for x in (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()
-               if x.strip()]
-        if blob.get("sessions", ids) != ids:
-            raise SystemExit(f"{a.preds_pickle}: labels are for another version of train.jsonl; rerun oof.py")
+        preds, folds = load_train_preds(a.preds_pickle)
         clf_id = (f"out-of-fold: {len(folds)} folds, models/train/oof.py" if folds else Path(a.preds_pickle).name)
     else:
         if a.labels == "gold":
@@ -88,17 +109,8 @@ def main() -> int:
             clf_id = f"{clf.name} sha256={str(clf.meta.get('onnx_sha256', ''))[:16]}"
             preds = predict_sessions(sessions, clf)
     X, y = features(sessions, preds), np.array(gold)
-    cv = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-        m, cols = fit_monotone(X[tr], y[tr], a.C)
-        cv[te] = m.decision_function(X[te][:, cols])
-    cv_score = np.round(100 / (1 + np.exp(-cv))).astype(int)
-    warn = 1
-    for t in range(100, 0, -1):
-        rec = ((cv_score >= t) & (y == 1)).sum() / y.sum()
-        if rec >= a.target_recall:
-            warn = t
-            break
+    cv_score = cv_scores(X, y, a.C)
+    warn = warn_threshold(cv_score, y, a.target_recall)
     crit = 99
     for t in range(warn, 100):
         sel = cv_score >= t

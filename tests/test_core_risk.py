@@ -25,6 +25,17 @@ def risk_of(*items, live=None, answered=True):
     ("再不处理我就打12315", "12315"), ("给你们差评", "差评"), ("我要投诉你们", "投诉"), ("去媒体曝光", "媒体"),
     ("找律师起诉", "律师"), ("我不会给差评的", None), ("没有投诉的意思", None), ("别给差评", None),
     ("好评送你了", None), ("型号315的能用吗", None), ("加热时就报警", None),
+    # Taobao phrasing
+    ("再不退我就申请小二介入", "小二介入"), ("我要维权", "维权"), ("给你们打一星", "打一星"), ("给中评算了", "给中评"),
+    ("一星期了还没到", None), ("再给你们一星期时间", None), ("不用平台介入了", None), ("小二在吗", None),
+    ("其中评论说会掉色", None), ("还在维权期内吗", None), ("给个1星", "给个1星"), ("找淘宝小二", "找淘宝小二"),
+    # asking how the platform steps in is not a threat
+    ("平台介入是要我点那个按钮吗", None), ("退款被拒的话 可以申请平台介入吗", None), ("小二介入后多久有结果", None),
+    # averted, hypothetical or someone else's; clauses end with spaces as often as commas
+    ("说实话当时差点就去给差评了哈哈", None), ("我看有人说商家不处理要申请平台介入，我需要点吗", None),
+    ("本来想好好解决，现在只能投诉了", "投诉"), ("本来想退货的 现在我要投诉你们", "投诉"),
+    ("我差点就信了你们 我要曝光", "曝光"), ("别人家都发货了我要投诉", "投诉"),
+    ("听说你们家不让退？再不退我就投诉", "投诉"), ("315那天我要投诉", "投诉"),
 ])
 def test_threat_cue_in_context(text, hit):
     assert tx.threat(text) == hit
@@ -37,6 +48,15 @@ def test_threat_cue_in_context(text, hit):
 ])
 def test_safety_cue_in_context(text, hit):
     assert tx.safety(text) == hit
+
+
+@pytest.mark.parametrize("text,hit", [
+    ("叫你们掌柜出来", "叫你们掌柜"), ("让店长跟我说", "店长跟我"), ("你们老板呢", "老板呢"), ("转人工", "转人工"),
+    ("掌柜在吗", None), ("谢谢掌柜", None), ("店长推荐哪款", None), ("麻烦让老板帮忙催一下发货", None),
+    ("叫老板发货", None),
+])
+def test_escalation_cue(text, hit):
+    assert tx.escalate(text) == hit
 
 
 def test_calm_chat_is_info():

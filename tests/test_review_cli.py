@@ -62,6 +62,16 @@ def test_contract_order_bad_lines_and_report(tmp_path, capsys):
     assert "需关注会话" in html and "12315" in html and "<script" not in html and "http" not in html
 
 
+def test_session_field_stands_in_for_a_missing_id(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    chat = {"session": "s-42", "turns": CHATS[0]["turns"]}
+    src.write_text(json.dumps(chat, ensure_ascii=False) + "\n" + json.dumps({**chat, "id": 0}) + "\n"
+                   + json.dumps({"session": "s-43"}) + "\n", encoding="utf-8")
+    assert main([str(src), "--quiet"]) == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["id"] for o in out] == ["s-42", 0, "s-43"] and "error" in out[2]
+
+
 def test_missing_model_is_a_clear_error(tmp_path, capsys, monkeypatch):
     src = tmp_path / "in.jsonl"
     write_input(src)

@@ -15,7 +15,11 @@ _NEGATION = re.compile(
 )
 
 THREAT = re.compile(
-    r"(12315|消协|消费者协会|工商局?|市场监管|315|差评|投诉|举报|曝光|律师|起诉|法院|我要报警|去报警|媒体|记者|微博|抖音上|黑猫)"
+    r"(12315|消协|消费者协会|工商局?|市场监管|315|差评|投诉|举报|曝光|律师|起诉|法院|我要报警|去报警|媒体|记者|微博|抖音上|黑猫|"
+    # Taobao/Tmall: asking the platform to step in (小二介入) is a complaint against the shop; so are a
+    # middling or one-star review ("其中评论" / "一星期" / "维权期" are not).
+    r"(平台|淘宝|天猫|京东|官方|小二)(客服)?(来)?介入|申请介入|找(淘宝|天猫)小二|维权(?!期)|"
+    r"(给|打|留)(你们?)?个?(中评|低分|[一1]颗?星(?!期)))"
 )
 # "怎么投诉" / "投诉渠道" still ask to complain; "好评" is not a threat.
 SAFETY = re.compile(
@@ -24,7 +28,7 @@ SAFETY = re.compile(
 )
 ABUSE = re.compile(
     r"(垃圾|骗子|骗人|坑人|坑爹|破[东西玩意]|什么破|什么玩意|无语|晕死|气死|恶心|差劲|太差|服了|忽悠|搞什么|"
-    r"有病|滚|tmd|妈的|尼玛|坑|欺骗|糊弄|敷衍|耍我|不要脸|扯|再也不|拉黑|呵呵)",
+    r"有病|滚|tmd|妈的|尼玛|坑|欺骗|糊弄|敷衍|耍我|不要脸|扯|再也不|拉黑|呵呵|奸商|黑店)",
     re.IGNORECASE,
 )
 # The customer says they asked before, or that it keeps happening.
@@ -50,7 +54,10 @@ WAITED = re.compile(r"(\[数字x\]|\d+|[一二三四五六七八九十两几好�
 STILL_NOT = re.compile(r"(还没|还是没|一直没|怎么还|到现在|至今|迟迟)")
 # The agent apologising in earnest: something went wrong from the shop's side too.
 AGENT_SORRY = re.compile(r"(非常抱歉|十分抱歉|实在抱歉|深表歉意|给您带来(的)?不便|给您添麻烦|消消气|理解您的心情|请您息怒|感到抱歉)")
-ESCALATE = re.compile(r"(领导|主管|经理|上级|负责人|换个?人|换客服|人工|转人工|真人|机器人)")
+# On Taobao 掌柜/老板 is how customers address the seller ("老板在吗", "让老板帮忙催一下"); asking for them
+# to step in reads "叫你们掌柜出来" / "你们老板呢" / "让店长跟我说".
+ESCALATE = re.compile(r"(领导|主管|经理|上级|负责人|换个?人|换客服|人工|转人工|真人|机器人|"
+                      r"(叫|让|找|跟)(你们家?|你家)的?(掌柜|店长|老板)|(掌柜|店长|老板)的?(出来|跟我|和我|呢\s*[?？]*$))")
 ORDER_NO = re.compile(r"(?<![0-9A-Za-z])([A-Z]{0,3}\d{8,20})(?![0-9])")
 
 
@@ -73,14 +80,35 @@ def _find(pattern: re.Pattern[str], text: str, negatable: bool = True) -> str | 
 NO_PRAISE = re.compile(r"((不能|不会|没法|无法|不可能|不想|不)给(你们?)?好评|给不了好评|别想(要)?好评)")
 
 
+# Earlier in the same clause: the threat is averted, hypothetical or someone else's ("差点就给差评了",
+# "有人说要申请平台介入"). Customers end clauses with spaces as often as commas, and a turn ("但/现在/只能…")
+# starts a new thought: "本来想好评的 现在只能投诉" is a threat.
+_CLAUSE_END = re.compile(r"[，。,.;；!！?？\s~～、]|但|可是|结果|现在|所以|只能|那我|再不")
+_NOT_MEANT = re.compile(r"差点(就|没|以为|被|要|去)|差一点|本来想|本想|原本想|还以为要|有人说|听说|看到有人|别人说")
+# "平台介入是要我点哪里吗": a question about the process, not a threat.
+_PROCESS_QUESTION = re.compile(r"^[^，。,.!！\s]*?(吗|么|嘛|[?？]|多久|怎么)")
+
+
+def _clause_before(text: str, start: int) -> str:
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    return text[ends[-1] if ends else 0:start]
+
+
 def threat(text: str) -> str | None:
     """The threat words in `text` unless negated ("不会给差评" → None). "好评" alone never matches."""
     if (m := NO_PRAISE.search(text)):
         return m.group(0)
-    hit = _find(THREAT, text)
-    if hit == "315" and "12315" not in text and not re.search(r"(打|拨|找|去)315", text):
-        return None  # a bare 315 is usually a number (price, model)
-    return hit
+    for m in THREAT.finditer(text):
+        clause = _clause_before(text, m.start())
+        if _NEGATION.search(text[max(0, m.start() - 6):m.start()]) or _NOT_MEANT.search(clause):
+            continue
+        hit = m.group(0)
+        if hit == "315" and "12315" not in text and not re.search(r"(打|拨|找|去)315", text):
+            continue  # a bare 315 is usually a number (price, model)
+        if "介入" in hit and (_PROCESS_QUESTION.match(text[m.end():]) or re.search(r"(可以|能否|能不能|怎么|如何)", clause)):
+            continue
+        return hit
+    return None
 
 
 # "防烫手的吗" / "会不会漏电" ask about a feature; they report nothing.

@@ -66,7 +66,7 @@ def parse_line(line: str) -> Session:
         if not isinstance(t, dict) or t.get("role") not in ("customer", "agent") or not isinstance(t.get("text"), str):
             raise BadInput(f'turn {i}: needs "role" customer|agent and a "text" string')
         out.append((t["role"], t["text"]))
-    return Session(id=obj.get("id"), turns=out)
+    return Session(id=_id_field(obj), turns=out)
 
 
 def classifier_items(session: Session) -> list[tuple[str, list[str]]]:
@@ -140,10 +140,15 @@ def review(lines: Sequence[str], clf: BatchClassifier, batch: int = 256,
     return out
 
 
+def _id_field(obj: dict) -> Any:
+    """"id" as the contract says; exports that name it "session" (the jddc files) keep theirs instead of null."""
+    return obj["id"] if "id" in obj else obj.get("session")
+
+
 def _id_of(line: str) -> Any:
     """Best-effort id of a bad line so the error can be matched (None when unreadable)."""
     try:
         obj = json.loads(line)
-        return obj.get("id") if isinstance(obj, dict) else None
+        return _id_field(obj) if isinstance(obj, dict) else None
     except (json.JSONDecodeError, TypeError):
         return None
