@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from tune_risk import DATA, cv_scores, fit_monotone, load_train_preds, warn_threshold  # noqa: E402
+from tune_risk import DATA, cv_scores, fit_monotone, load_train_preds, warn_threshold, weights_of  # noqa: E402
 
 from assist_app.core import risk as rk  # noqa: E402
 from assist_app.nlp.labels import EMOTIONS  # noqa: E402
@@ -42,8 +42,7 @@ def mix(preds, gold, share: float, seed: int):
 
 
 def signals(sessions, preds) -> list[rk.Signals]:
-    return [rk.extract(pl.customer_turns(s, p), [t for r, t in s.turns if r == "agent"])
-            for s, p in zip(sessions, preds, strict=True)]
+    return [pl.signals(s, p) for s, p in zip(sessions, preds, strict=True)]
 
 
 def emotion_f1(preds, gold) -> tuple[float, float]:
@@ -77,9 +76,7 @@ def main() -> int:
             cv = cv_scores(xt, tr_y, a.C)
             warn = warn_threshold(cv, tr_y, a.target_recall)
             m, cols = fit_monotone(xt, tr_y, a.C)
-            weights = dict.fromkeys(rk.FEATURES, 0.0) | {
-                rk.FEATURES[c]: float(w) for c, w in zip(cols, m.coef_[0], strict=True)}
-            model = rk.RiskModel(weights=weights, bias=float(m.intercept_[0]), warn=warn, critical=100, extra={},
+            model = rk.RiskModel(weights=weights_of(m, cols), bias=float(m.intercept_[0]), warn=warn, critical=100, extra={},
                                  reason_min=1.0)
             # dev is scored like assist-review: threats floor at warn, hazards at critical
             dv = np.array([rk.score(x, model=model).score for x in signals(dv_s, md)])

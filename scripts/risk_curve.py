@@ -16,11 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from tune_risk import DATA, load_train_preds  # noqa: E402
+
 from assist_app.core import risk as rk  # noqa: E402
 from assist_app.review import pipeline as pl  # noqa: E402
 from assist_app.review.dataset import gold_predictions, load_sessions, predict_sessions  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
 
 
 def scores(split: str, labels: str, clf=None, pickled=None) -> tuple[list[int], list[int]]:
@@ -48,10 +50,7 @@ def main() -> int:
     a = ap.parse_args()
     clf = pickled = None
     if a.train_preds:
-        import pickle
-
-        with open(a.train_preds, "rb") as f:
-            pickled = {"train": pickle.load(f)["train"]}
+        pickled = {"train": load_train_preds(a.train_preds)[0]}
     if a.labels == "model":
         from assist_app.nlp.classifier import load_classifier
 

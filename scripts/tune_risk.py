@@ -34,7 +34,7 @@ DATA = ROOT.parent / "shared" / "data" / "jddc_labeled"
 
 
 def features(sessions, preds):
-    X = [rk.design_row(rk.extract(pl.customer_turns(s, p), [t for r, t in s.turns if r == "agent"])) for s, p in zip(sessions, preds, strict=True)]
+    X = [rk.design_row(pl.signals(s, p)) for s, p in zip(sessions, preds, strict=True)]
     return np.array(X, dtype=float)
 
 
@@ -52,6 +52,14 @@ def fit_monotone(X, y, C):
         if not bad:
             return m, cols
         cols.remove(min(bad)[1])
+
+
+def weights_of(m, cols) -> dict[str, float]:
+    """Per-signal weights of a fit_monotone model (0 for the signals it dropped)."""
+    w = dict.fromkeys(rk.FEATURES, 0.0)
+    for c, x in zip(cols, m.coef_[0], strict=True):
+        w[rk.FEATURES[c]] = float(x)
+    return w
 
 
 def load_train_preds(path):
@@ -119,9 +127,7 @@ def main() -> int:
             break
     crit = max(crit, warn + 10)
     clf, cols = fit_monotone(X, y, a.C)
-    w = dict.fromkeys(rk.FEATURES, 0.0)
-    for c, x in zip(cols, clf.coef_[0], strict=True):
-        w[rk.FEATURES[c]] = round(float(x), 4)
+    w = {k: round(x, 4) for k, x in weights_of(clf, cols).items()}
     old = json.loads(rk.MODEL_PATH.read_text(encoding="utf-8")) if rk.MODEL_PATH.exists() else {}
     model = {
         "_doc": "Escalation-risk model fitted by scripts/tune_risk.py on jddc train only. weights: log-odds per "

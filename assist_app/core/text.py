@@ -67,10 +67,13 @@ class Cue:
     text: str   # the matched words, shown in a reason
 
 
+def _negated(text: str, start: int) -> bool:
+    return bool(_NEGATION.search(text[max(0, start - 6):start]))
+
+
 def _find(pattern: re.Pattern[str], text: str, negatable: bool = True) -> str | None:
     for m in pattern.finditer(text):
-        before = text[max(0, m.start() - 6):m.start()]
-        if negatable and _NEGATION.search(before):
+        if negatable and _negated(text, m.start()):
             continue
         return m.group(0)
     return None
@@ -100,7 +103,7 @@ def threat(text: str) -> str | None:
         return m.group(0)
     for m in THREAT.finditer(text):
         clause = _clause_before(text, m.start())
-        if _NEGATION.search(text[max(0, m.start() - 6):m.start()]) or _NOT_MEANT.search(clause):
+        if _negated(text, m.start()) or _NOT_MEANT.search(clause):
             continue
         hit = m.group(0)
         if hit == "315" and "12315" not in text and not re.search(r"(打|拨|找|去)315", text):

@@ -91,9 +91,14 @@ def customer_turns(session: Session, preds: Sequence[Prediction]) -> list[rk.Cus
     return out
 
 
+def signals(session: Session, preds: Sequence[Prediction]) -> rk.Signals:
+    """The risk signals of one labelled chat (also what the tuning scripts fit on)."""
+    return rk.extract(customer_turns(session, preds), [t for r, t in session.turns if r == "agent"])
+
+
 def assess(session: Session, preds: Sequence[Prediction], model: rk.RiskModel | None = None,
            lang: str = "zh") -> Reviewed:
-    sig = rk.extract(customer_turns(session, preds), [t for r, t in session.turns if r == "agent"])
+    sig = signals(session, preds)
     return Reviewed(id=session.id, risk=rk.score(sig, model=model, lang=lang), messages=list(preds),
                     texts=[t for r, t in session.turns if r == "customer"])
 
